@@ -1,0 +1,12 @@
+/**
+ * `@tfzoo/core`: the model registry, the build-option contract, backend selection, model
+ * summaries, conv arithmetic, errors, and weight I/O with a verified download cache.
+ *
+ * @packageDocumentation
+ */
+export * from './backend.js';
+export * from './conv-arithmetic.js';
+export * from './errors.js';
+export * from './options.js';
+export * from './registry.js';
+export * from './summary.js';

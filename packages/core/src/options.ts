@@ -1,0 +1,124 @@
+/**
+ * The build-option contract every tfzoo builder accepts (Keras applications' signature in
+ * TypeScript spelling), and the one validator every family uses.
+ */
+import { invalidArgument } from './errors.js';
+
+/** Global pooling applied to the last feature map when `includeTop` is false. */
+export type PoolingMode = 'avg' | 'max' | null;
+
+/** Activation of the classifier's output. `'linear'` returns logits, like torchvision and timm. */
+export type ClassifierActivation = 'softmax' | 'linear';
+
+/** Options every builder takes; each field is optional and has a documented default. */
+export interface BuildOptions {
+  /** Number of output classes (default 1000; 10 for LeNet). */
+  numClasses?: number;
+  /** Input shape without the batch dimension, NHWC: `[height, width, channels]`. */
+  inputShape?: readonly [number, number, number];
+  /** Whether to include the classifier head (default true). */
+  includeTop?: boolean;
+  /** Global pooling when `includeTop` is false (default `null`: the raw feature map). */
+  pooling?: PoolingMode;
+  /** Dropout rate before the classifier, in [0, 1) (default: the reference's). */
+  dropRate?: number;
+  /** Activation on the classifier output (default `'linear'`: logits). */
+  classifierActivation?: ClassifierActivation;
+  /** Name of the returned model (default: the architecture id). */
+  name?: string;
+}
+
+/** {@link BuildOptions} with every field filled in. */
+export interface ResolvedBuildOptions {
+  numClasses: number;
+  inputShape: [number, number, number];
+  includeTop: boolean;
+  pooling: PoolingMode;
+  dropRate: number;
+  classifierActivation: ClassifierActivation;
+  name: string;
+}
+
+/** A family's defaults and limits, used by {@link resolveBuildOptions}. */
+export interface BuildDefaults {
+  /** Default model name (the architecture id). */
+  name: string;
+  /** Default number of classes (1000 unless the family says otherwise). */
+  numClasses?: number;
+  /** Default input shape (`[224, 224, 3]` unless the family says otherwise). */
+  inputShape?: readonly [number, number, number];
+  /** Default dropout rate (0 unless the family says otherwise). */
+  dropRate?: number;
+  /** Smallest height and width the architecture accepts (default 1). */
+  minInputSize?: number;
+  /** Channel count the architecture requires, when fixed (e.g. 3 for `transformInput`). */
+  channels?: number;
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+/**
+ * Validates user build options against a family's defaults and fills in every field.
+ *
+ * @throws {@link ZooError} naming the received value when an option is malformed.
+ */
+export function resolveBuildOptions(
+  options: BuildOptions | undefined,
+  defaults: BuildDefaults,
+): ResolvedBuildOptions {
+  const given = options ?? {};
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw invalidArgument('options', given, 'an object of build options');
+  }
+  const numClasses = given.numClasses ?? defaults.numClasses ?? 1000;
+  if (!isPositiveInteger(numClasses)) {
+    throw invalidArgument('numClasses', numClasses, 'a positive integer');
+  }
+  const inputShape = given.inputShape ?? defaults.inputShape ?? [224, 224, 3];
+  if (!Array.isArray(inputShape) || inputShape.length !== 3) {
+    throw invalidArgument('inputShape', inputShape, '[height, width, channels]');
+  }
+  if (!inputShape.every(isPositiveInteger)) {
+    throw invalidArgument('inputShape', inputShape, '[height, width, channels] of positive integers');
+  }
+  const minSize = defaults.minInputSize ?? 1;
+  if (inputShape[0] < minSize || inputShape[1] < minSize) {
+    throw invalidArgument(
+      'inputShape',
+      inputShape,
+      `height and width of at least ${minSize} for ${defaults.name}`,
+    );
+  }
+  if (defaults.channels !== undefined && inputShape[2] !== defaults.channels) {
+    throw invalidArgument('inputShape', inputShape, `${defaults.channels} channels for ${defaults.name}`);
+  }
+  const includeTop = given.includeTop ?? true;
+  if (typeof includeTop !== 'boolean') throw invalidArgument('includeTop', includeTop, 'a boolean');
+  const pooling = given.pooling === undefined ? null : given.pooling;
+  if (pooling !== null && pooling !== 'avg' && pooling !== 'max') {
+    throw invalidArgument('pooling', pooling, "'avg', 'max' or null");
+  }
+  const dropRate = given.dropRate ?? defaults.dropRate ?? 0;
+  if (typeof dropRate !== 'number' || !(dropRate >= 0 && dropRate < 1)) {
+    throw invalidArgument('dropRate', dropRate, 'a number in [0, 1)');
+  }
+  const classifierActivation = given.classifierActivation ?? 'linear';
+  if (classifierActivation !== 'softmax' && classifierActivation !== 'linear') {
+    throw invalidArgument('classifierActivation', classifierActivation, "'softmax' or 'linear'");
+  }
+  const name = given.name ?? defaults.name;
+  if (typeof name !== 'string' || name.length === 0) {
+    throw invalidArgument('name', name, 'a non-empty string');
+  }
+  return {
+    numClasses,
+    inputShape: [inputShape[0], inputShape[1], inputShape[2]],
+    includeTop,
+    pooling,
+    dropRate,
+    classifierActivation,
+    name,
+  };
+}

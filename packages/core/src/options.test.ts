@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ZooError } from './errors.js';
+import { resolveBuildOptions } from './options.js';
+
+const defaults = { name: 'resnet50' };
+
+describe('resolveBuildOptions', () => {
+  it('fills in the documented defaults', () => {
+    expect(resolveBuildOptions(undefined, defaults)).toEqual({
+      numClasses: 1000,
+      inputShape: [224, 224, 3],
+      includeTop: true,
+      pooling: null,
+      dropRate: 0,
+      classifierActivation: 'linear',
+      name: 'resnet50',
+    });
+    expect(
+      resolveBuildOptions({}, { name: 'lenet5', numClasses: 10, inputShape: [32, 32, 1] }),
+    ).toMatchObject({
+      numClasses: 10,
+      inputShape: [32, 32, 1],
+    });
+  });
+
+  it('keeps what the user gave', () => {
+    const resolved = resolveBuildOptions(
+      {
+        numClasses: 5,
+        inputShape: [96, 128, 3],
+        includeTop: false,
+        pooling: 'avg',
+        dropRate: 0.2,
+        classifierActivation: 'softmax',
+        name: 'x',
+      },
+      defaults,
+    );
+    expect(resolved).toEqual({
+      numClasses: 5,
+      inputShape: [96, 128, 3],
+      includeTop: false,
+      pooling: 'avg',
+      dropRate: 0.2,
+      classifierActivation: 'softmax',
+      name: 'x',
+    });
+  });
+
+  it.each([
+    [{ numClasses: -1 }, 'numClasses must be a positive integer; received -1'],
+    [{ numClasses: 2.5 }, 'numClasses must be a positive integer; received 2.5'],
+    [{ inputShape: [224, 224] }, 'inputShape must be [height, width, channels]; received [224,224]'],
+    [
+      { inputShape: [224, 0, 3] },
+      'inputShape must be [height, width, channels] of positive integers; received [224,0,3]',
+    ],
+    [{ pooling: 'mean' }, `pooling must be 'avg', 'max' or null; received "mean"`],
+    [{ dropRate: 1 }, 'dropRate must be a number in [0, 1); received 1'],
+    [{ classifierActivation: 'relu' }, `classifierActivation must be 'softmax' or 'linear'; received "relu"`],
+    [{ includeTop: 'yes' }, 'includeTop must be a boolean; received "yes"'],
+  ])('rejects %j', (options, message) => {
+    expect(() => resolveBuildOptions(options as never, defaults)).toThrow(ZooError);
+    expect(() => resolveBuildOptions(options as never, defaults)).toThrow(message);
+  });
+
+  it("enforces the family's minimum size and channel count", () => {
+    expect(() =>
+      resolveBuildOptions({ inputShape: [16, 16, 3] }, { name: 'googlenet', minInputSize: 32 }),
+    ).toThrow('inputShape must be height and width of at least 32 for googlenet; received [16,16,3]');
+    expect(() =>
+      resolveBuildOptions({ inputShape: [224, 224, 1] }, { name: 'googlenet', channels: 3 }),
+    ).toThrow('received [224,224,1]');
+  });
+});

@@ -29,6 +29,7 @@ function pretrained(arch: string, tag: string): PretrainedConfig {
     },
     mapping: 'torchvision',
     numClasses: 1000,
+    classifier: 'fc',
     numParams: 6,
     preprocessing: {
       inputSize: [224, 224, 3],

@@ -76,6 +76,11 @@ export interface PretrainedConfig {
   buildOptions?: Readonly<Record<string, unknown>>;
   /** Number of classes of the stored classifier. */
   numClasses: number;
+  /**
+   * Reference module name(s) of the classifier (timm's `classifier`, e.g. `fc` or `classifier.1`):
+   * its tensors are left out when the user asks for a different `numClasses` (a fresh head).
+   */
+  classifier: string | readonly string[];
   /** Class labels, index-aligned with the logits. */
   labels?: readonly string[];
   /** Trainable + non-trainable parameter count as the reference counts it (no BN statistics). */

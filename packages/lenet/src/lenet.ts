@@ -1,0 +1,115 @@
+/**
+ * LeNet-5.
+ *
+ * Paper: Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, "Gradient-Based Learning Applied to Document
+ * Recognition", Proc. IEEE 86(11), 1998. https://doi.org/10.1109/5.726791
+ *
+ * The layout is the one every modern reimplementation uses (and PyTorch's tutorials name
+ * `conv1`, `conv2`, `fc1`, `fc2`, `fc3`): 6@5×5 → pool → 16@5×5 → pool → 120 → 84 → classes, with a
+ * full C3 connection table instead of the paper's partial one and a plain dense output instead of
+ * the RBF layer. 28×28 inputs (MNIST, Fashion-MNIST) get 2 pixels of zero padding on the first
+ * convolution so the feature maps keep the paper's sizes.
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  type BuildOptions,
+  invalidArgument,
+  resolveBuildOptions,
+  torchDefaultBias,
+  torchDefaultKernel,
+} from '@tfzoo/core';
+
+/** Architecture options of LeNet-5 beyond the common {@link BuildOptions}. */
+export interface LeNetConfig {
+  /** Hidden activation: the paper's `tanh` (default) or `relu`. */
+  activation?: 'tanh' | 'relu';
+  /** Subsampling: the paper's average pooling (default `avg`) or `max`. */
+  subsampling?: 'avg' | 'max';
+}
+
+/** Build options of {@link lenet5}: the common contract plus {@link LeNetConfig}. */
+export type LeNetOptions = BuildOptions & LeNetConfig;
+
+type Tensor = tfl.SymbolicTensor;
+
+function denseLayer(
+  units: number,
+  fanIn: number,
+  name: string,
+  activation?: 'tanh' | 'relu',
+): tfl.layers.Layer {
+  return tfl.layers.dense({
+    units,
+    name,
+    kernelInitializer: torchDefaultKernel(),
+    biasInitializer: torchDefaultBias(fanIn),
+    ...(activation ? { activation } : {}),
+  });
+}
+
+/**
+ * Builds LeNet-5 (LeCun et al., 1998) for 32×32 inputs, or 28×28 inputs with 2 pixels of padding
+ * on `conv1`. Defaults: 10 classes, `[32, 32, 1]` input, tanh, average pooling, logits out.
+ *
+ * @example
+ * ```ts
+ * const model = lenet5({ inputShape: [28, 28, 1], activation: 'relu', subsampling: 'max' });
+ * ```
+ */
+export function lenet5(options: LeNetOptions = {}): tfl.LayersModel {
+  const resolved = resolveBuildOptions(options, { name: 'lenet5', numClasses: 10, inputShape: [32, 32, 1] });
+  const activation = options.activation ?? 'tanh';
+  if (activation !== 'tanh' && activation !== 'relu') {
+    throw invalidArgument('activation', activation, "'tanh' or 'relu'");
+  }
+  const subsampling = options.subsampling ?? 'avg';
+  if (subsampling !== 'avg' && subsampling !== 'max') {
+    throw invalidArgument('subsampling', subsampling, "'avg' or 'max'");
+  }
+  const [height, width, channels] = resolved.inputShape;
+  const is28 = height === 28 && width === 28;
+  if (!is28 && !(height === 32 && width === 32)) {
+    throw invalidArgument(
+      'inputShape',
+      resolved.inputShape,
+      '[32, 32, channels] or [28, 28, channels] for lenet5',
+    );
+  }
+  const pool = (name: string) =>
+    subsampling === 'avg'
+      ? tfl.layers.averagePooling2d({ poolSize: 2, strides: 2, name })
+      : tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name });
+  const conv = (filters: number, fanIn: number, name: string) =>
+    tfl.layers.conv2d({
+      filters,
+      kernelSize: 5,
+      name,
+      activation,
+      kernelInitializer: torchDefaultKernel(),
+      biasInitializer: torchDefaultBias(fanIn),
+    });
+
+  const input = tfl.input({ shape: resolved.inputShape, name: 'input' });
+  let x: Tensor = input;
+  if (is28) x = tfl.layers.zeroPadding2d({ padding: 2, name: 'conv1_pad' }).apply(x) as Tensor;
+  x = conv(6, 25 * channels, 'conv1').apply(x) as Tensor;
+  x = pool('pool1').apply(x) as Tensor;
+  x = conv(16, 25 * 6, 'conv2').apply(x) as Tensor;
+  x = pool('pool2').apply(x) as Tensor;
+  if (resolved.includeTop) {
+    x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as Tensor;
+    x = denseLayer(120, 400, 'fc1', activation).apply(x) as Tensor;
+    x = denseLayer(84, 120, 'fc2', activation).apply(x) as Tensor;
+    if (resolved.dropRate > 0)
+      x = tfl.layers.dropout({ rate: resolved.dropRate, name: 'dropout' }).apply(x) as Tensor;
+    x = denseLayer(resolved.numClasses, 84, 'fc3').apply(x) as Tensor;
+    if (resolved.classifierActivation === 'softmax') {
+      x = tfl.layers.activation({ activation: 'softmax', name: 'probabilities' }).apply(x) as Tensor;
+    }
+  } else if (resolved.pooling === 'avg') {
+    x = tfl.layers.globalAveragePooling2d({ name: 'global_pool' }).apply(x) as Tensor;
+  } else if (resolved.pooling === 'max') {
+    x = tfl.layers.globalMaxPooling2d({ name: 'global_pool' }).apply(x) as Tensor;
+  }
+  return tfl.model({ inputs: input, outputs: x, name: resolved.name });
+}

@@ -7,6 +7,7 @@
 export * from './backend.js';
 export * from './conv-arithmetic.js';
 export * from './errors.js';
+export * from './heads.js';
 export * from './imagenet.js';
 export * from './init.js';
 export * from './options.js';

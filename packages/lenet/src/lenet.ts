@@ -13,7 +13,10 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  classifierOutput,
+  globalPool,
   invalidArgument,
+  maybeDropout,
   resolveBuildOptions,
   torchDefaultBias,
   torchDefaultKernel,
@@ -100,16 +103,10 @@ export function lenet5(options: LeNetOptions = {}): tfl.LayersModel {
     x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as Tensor;
     x = denseLayer(120, 400, 'fc1', activation).apply(x) as Tensor;
     x = denseLayer(84, 120, 'fc2', activation).apply(x) as Tensor;
-    if (resolved.dropRate > 0)
-      x = tfl.layers.dropout({ rate: resolved.dropRate, name: 'dropout' }).apply(x) as Tensor;
-    x = denseLayer(resolved.numClasses, 84, 'fc3').apply(x) as Tensor;
-    if (resolved.classifierActivation === 'softmax') {
-      x = tfl.layers.activation({ activation: 'softmax', name: 'probabilities' }).apply(x) as Tensor;
-    }
-  } else if (resolved.pooling === 'avg') {
-    x = tfl.layers.globalAveragePooling2d({ name: 'global_pool' }).apply(x) as Tensor;
-  } else if (resolved.pooling === 'max') {
-    x = tfl.layers.globalMaxPooling2d({ name: 'global_pool' }).apply(x) as Tensor;
+    x = maybeDropout(x, resolved.dropRate);
+    x = classifierOutput(denseLayer(resolved.numClasses, 84, 'fc3').apply(x) as Tensor, resolved);
+  } else {
+    x = globalPool(x, resolved.pooling);
   }
   return tfl.model({ inputs: input, outputs: x, name: resolved.name });
 }

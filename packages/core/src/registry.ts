@@ -122,6 +122,11 @@ export interface ModelDefinition {
   pretrained?: readonly PretrainedConfig[];
   /** Tag used when `pretrained: true` (default: the first entry of `pretrained`). */
   defaultTag?: string;
+  /**
+   * Id of the weight mapping used for reference-format files given by path or URL
+   * (`createModel(id, { weights })`), e.g. `torchvision` or `timm`.
+   */
+  defaultMapping?: string;
 }
 
 /** The result of {@link resolveModelId}. */

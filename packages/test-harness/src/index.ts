@@ -102,7 +102,7 @@ export function describeModelContract(
           );
           return tf.addN(terms) as tf.Scalar;
         });
-        const trainable = model.trainableWeights.map((weight) => weight.val.name);
+        const trainable = model.trainableWeights.map((weight) => weight.name);
         const missing = trainable.filter((name) => !grads[name]);
         expect(missing).toEqual([]);
         const zero: string[] = [];

@@ -13,3 +13,4 @@ export * from './init.js';
 export * from './options.js';
 export * from './registry.js';
 export * from './summary.js';
+export * from './weights/index.js';

@@ -12,7 +12,15 @@ import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers.js';
-import { convOutputSize, invalidArgument, registerLayerCounter, type Shape, samePadding } from '@tfzoo/core';
+import {
+  conv2dTransform,
+  convOutputSize,
+  invalidArgument,
+  registerLayerCounter,
+  registerWeightLayout,
+  type Shape,
+  samePadding,
+} from '@tfzoo/core';
 import {
   CLASS_PREFIX,
   checkInteger,
@@ -262,6 +270,11 @@ export class GroupConv2D extends tfl.layers.Layer {
   }
 }
 tf.serialization.registerClass(GroupConv2D);
+
+// PyTorch's `nn.Conv2d(groups=g)` weight `[out, in/g, kh, kw]` loads with the plain conv transpose.
+registerWeightLayout(GroupConv2D.className, {
+  params: { weight: { weight: 'kernel', transform: conv2dTransform }, bias: { weight: 'bias' } },
+});
 
 registerLayerCounter(GroupConv2D.className, ({ weightShapes, outputShapes }) => {
   const kernel = weightShapes.kernel;

@@ -11,7 +11,13 @@ import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers.js';
-import { invalidArgument, registerLayerCounter, type Shape } from '@tfzoo/core';
+import {
+  convAsDenseTransform,
+  invalidArgument,
+  registerLayerCounter,
+  registerWeightLayout,
+  type Shape,
+} from '@tfzoo/core';
 import { ACTIVATION_NAMES, type ActivationName, activate } from './activations.js';
 import {
   CLASS_PREFIX,
@@ -191,6 +197,17 @@ export class SqueezeExcite extends tfl.layers.Layer {
   }
 }
 tf.serialization.registerClass(SqueezeExcite);
+
+// The reference modules (timm `se.fc1`/`se.fc2`, legacy SENet `se_module.fc1`/`fc2`, torchvision
+// `SqueezeExcitation.fc1`/`fc2`) are 1×1 convs with bias: `[R, C, 1, 1]` → `fc1_kernel` `[C, R]`.
+registerWeightLayout(SqueezeExcite.className, {
+  params: {
+    'fc1.weight': { weight: 'fc1_kernel', transform: convAsDenseTransform },
+    'fc1.bias': { weight: 'fc1_bias' },
+    'fc2.weight': { weight: 'fc2_kernel', transform: convAsDenseTransform },
+    'fc2.bias': { weight: 'fc2_bias' },
+  },
+});
 
 registerLayerCounter(SqueezeExcite.className, ({ weightShapes }) => {
   const fc1 = weightShapes.fc1_kernel;

@@ -160,3 +160,4 @@ export function describeModelContract(
     });
   }
 }
+export { maxAbs, maxAbsDiff, PYTHON, runPython } from './python.js';

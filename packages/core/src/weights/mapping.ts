@@ -349,10 +349,26 @@ export class WeightResolver {
     const dot = renamed.lastIndexOf('.');
     if (dot <= 0) return { kind: 'unmatched', reason: `${describeValue(renamed)} is not <module>.<param>` };
     const module = renamed.slice(0, dot);
-    const param = renamed.slice(dot + 1);
+    let param = renamed.slice(dot + 1);
     if (param === 'num_batches_tracked') return { kind: 'ignored', reason: 'batch-norm step counter' };
-    const layerName = this.mapping.layerName ? this.mapping.layerName(module) : module.replaceAll('.', '_');
-    const layer = this.layers.get(layerName);
+    const nameOf = (path: string) =>
+      this.mapping.layerName ? this.mapping.layerName(path) : path.replaceAll('.', '_');
+    let layerName = nameOf(module);
+    let layer = this.layers.get(layerName);
+    if (!layer) {
+      // A layer that stands for a whole reference sub-tree (squeeze-excite's `se.fc1`, `se.fc2`)
+      // declares dotted params (`fc1.weight`): try each ancestor module with the rest as the param.
+      const parts = module.split('.');
+      for (let cut = parts.length - 1; cut > 0 && !layer; cut--) {
+        const ancestor = this.layers.get(nameOf(parts.slice(0, cut).join('.')));
+        const nested = [...parts.slice(cut), param].join('.');
+        if (ancestor && getWeightLayout(ancestor.getClassName())?.params[nested]) {
+          layer = ancestor;
+          layerName = ancestor.name;
+          param = nested;
+        }
+      }
+    }
     if (!layer) return { kind: 'unmatched', reason: `no layer named ${layerName}` };
     const layout = getWeightLayout(layer.getClassName());
     if (layout?.extras?.[param])

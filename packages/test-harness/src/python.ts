@@ -1,0 +1,64 @@
+/**
+ * Runs reference code in Debian's PyTorch interpreter. Tests compare against it; when torch is
+ * missing the test fails (CI installs `python3-torch`), it never skips.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The interpreter that sees Debian's python3-torch (the `python3` on PATH may be another one). */
+export const PYTHON = '/usr/bin/python3';
+
+/**
+ * Runs `script` with `/usr/bin/python3` in a fresh temporary directory (its working directory, also
+ * passed as `sys.argv[1]`), sends `input` as JSON on stdin, and parses the JSON the script prints
+ * last on stdout. Files the script writes can be read through `readFile` before the directory is
+ * removed.
+ */
+export function runPython<T = unknown>(
+  script: string,
+  input: unknown = null,
+  files: Record<string, Uint8Array> = {},
+): { result: T; readFile: (name: string) => Buffer; dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'tfzoo-py-'));
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+  writeFileSync(join(dir, 'script.py'), script);
+  let stdout: string;
+  try {
+    stdout = execFileSync(PYTHON, [join(dir, 'script.py'), dir], {
+      cwd: dir,
+      input: JSON.stringify(input),
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`${PYTHON} failed: ${stderr.slice(-4000) || String(error)}`);
+  }
+  const lines = stdout.trim().split('\n');
+  const result = JSON.parse(lines[lines.length - 1] ?? 'null') as T;
+  return {
+    result,
+    dir,
+    readFile: (name) => readFileSync(join(dir, name)),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Largest absolute difference between two equally long arrays. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+  return max;
+}
+
+/** Largest absolute value of an array (the scale errors are measured against). */
+export function maxAbs(a: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] ?? 0));
+  return max;
+}

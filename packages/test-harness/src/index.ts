@@ -160,4 +160,5 @@ export function describeModelContract(
     });
   }
 }
+export { type Mode, type PathStats, startTestServer, type TestServer } from './http-server.js';
 export { maxAbs, maxAbsDiff, PYTHON, runPython } from './python.js';

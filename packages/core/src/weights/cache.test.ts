@@ -4,12 +4,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+// @tfzoo/test-harness depends on core, so core's own tests reach the shared server by path.
+import { startTestServer, type TestServer } from '../../../test-harness/src/http-server.js';
 import { ZooError } from '../errors.js';
 import { type PretrainedConfig, registerModel, unregisterModel } from '../registry.js';
 import { cacheClear, cachedBlobPath, cacheList, type FetchProgress, fetchCached, prefetch } from './cache.js';
 import { readRawWeights } from './read.js';
 import { writeSafetensors } from './safetensors.js';
-import { startTestServer, type TestServer } from './test/server.js';
 import { transpileForNode } from './test/transpile.js';
 
 const TEST_DIR = new URL('./test/', import.meta.url).pathname;

@@ -1,5 +1,5 @@
 /**
- * A small HTTP file server on 127.0.0.1 for the download-cache tests: Range requests, ETags, and
+ * A small HTTP file server on 127.0.0.1 for download tests: Range requests, ETags, and
  * failure modes (drop the connection half way, stall, answer 500 first, redirect, wrong bytes,
  * slow transfer). It counts requests and body bytes per path.
  */

@@ -43,7 +43,7 @@ export interface CifarRecords {
  * R, G, B planes, converted to HWC. `labelIndex` picks which label byte to keep (CIFAR-100: 0 coarse,
  * 1 fine).
  *
- * @throws {@link ZooError} `CORRUPT_FILE` naming `name` when the size is not a whole number of records.
+ * @throws {@link @tfzoo/core!ZooError} `CORRUPT_FILE` naming `name` when the size is not a whole number of records.
  */
 export function parseCifarRecords(
   bytes: Uint8Array,

@@ -61,7 +61,7 @@ export async function md5File(path: string): Promise<string> {
  * Fetches a {@link RemoteFile} into the cache and returns its local path, verified by sha256 (by the
  * cache) and by md5 when one is recorded.
  *
- * @throws {@link ZooError} `CHECKSUM_MISMATCH` naming the file when the md5 differs; the cache's
+ * @throws {@link @tfzoo/core!ZooError} `CHECKSUM_MISMATCH` naming the file when the md5 differs; the cache's
  * errors (`NETWORK`, `OFFLINE`, `CHECKSUM_MISMATCH`, `ABORTED`) pass through.
  */
 export async function downloadFile(file: RemoteFile, options: DownloadOptions = {}): Promise<string> {

@@ -26,7 +26,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 /**
  * Decompresses gzip bytes (returned unchanged when they are not gzip).
  *
- * @throws {@link ZooError} `CORRUPT_FILE` naming `name` when the stream is damaged or truncated.
+ * @throws {@link @tfzoo/core!ZooError} `CORRUPT_FILE` naming `name` when the stream is damaged or truncated.
  */
 export function maybeGunzip(bytes: Uint8Array, name: string): Uint8Array {
   if (!isGzip(bytes)) return bytes;
@@ -46,7 +46,7 @@ export function maybeGunzip(bytes: Uint8Array, name: string): Uint8Array {
  * Parses IDX bytes (gzipped or not) of unsigned bytes with `expectedDims` dimensions.
  *
  * @param name - the file name, used in every error message.
- * @throws {@link ZooError} `CORRUPT_FILE` naming the file for a wrong magic number, a wrong number of
+ * @throws {@link @tfzoo/core!ZooError} `CORRUPT_FILE` naming the file for a wrong magic number, a wrong number of
  * dimensions, or data shorter or longer than the header says.
  */
 export function parseIdx(bytes: Uint8Array, name: string, expectedDims?: number): IdxArray {
@@ -128,7 +128,7 @@ export interface IdxImagesAndLabels {
 /**
  * Reads an IDX image file and its label file and checks that they describe the same samples.
  *
- * @throws {@link ZooError} `CORRUPT_FILE` naming both files when the counts differ.
+ * @throws {@link @tfzoo/core!ZooError} `CORRUPT_FILE` naming both files when the counts differ.
  */
 export async function readIdxImagesAndLabels(
   imagesPath: string,

@@ -34,7 +34,7 @@ export interface DecodeOptions {
 /**
  * Decodes a JPEG, PNG or WebP file (or bytes) to a uint8 HWC image.
  *
- * @throws {@link ZooError} `CORRUPT_FILE` naming the file when it cannot be decoded.
+ * @throws {@link @tfzoo/core!ZooError} `CORRUPT_FILE` naming the file when it cannot be decoded.
  */
 export async function decodeImage(
   source: string | Uint8Array,
@@ -171,7 +171,7 @@ export class ImageFolderDataset implements Dataset {
  * Scans `root` (one sub-folder per class, images possibly nested deeper) into an
  * {@link ImageFolderDataset}. Nothing is decoded yet.
  *
- * @throws {@link ZooError} `NOT_FOUND` when `root` is unreadable, has no class folders, or a class
+ * @throws {@link @tfzoo/core!ZooError} `NOT_FOUND` when `root` is unreadable, has no class folders, or a class
  * folder has no images.
  */
 export async function imageFolder(

@@ -59,7 +59,7 @@ export function createLike(
 /**
  * Checks that `image` is a well-formed {@link RawImage}.
  *
- * @throws {@link ZooError} naming the field that is wrong.
+ * @throws {@link @tfzoo/core!ZooError} naming the field that is wrong.
  */
 export function assertImage(image: RawImage, what = 'image'): void {
   if (typeof image !== 'object' || image === null) {

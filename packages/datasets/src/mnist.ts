@@ -142,7 +142,7 @@ export const FASHION_MNIST_SAMPLE = {
  * The first 1,000 images of the Fashion-MNIST test split, shipped inside this package (MIT license,
  * Zalando SE): works offline on any machine. Verified against the pinned sha256 on load.
  *
- * @throws {@link ZooError} `CHECKSUM_MISMATCH` when the bundled files were altered.
+ * @throws {@link @tfzoo/core!ZooError} `CHECKSUM_MISMATCH` when the bundled files were altered.
  */
 export async function loadFashionMnistSample(): Promise<ArrayImageDataset> {
   const dir = FASHION_MNIST_SAMPLE.directory;

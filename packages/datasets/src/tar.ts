@@ -123,7 +123,7 @@ async function isGzipFile(path: string): Promise<boolean> {
 /**
  * Reads the entries of a tar or tar.gz file in order, with the data of accepted files.
  *
- * @throws {@link ZooError} `CORRUPT_FILE` naming the archive for a damaged gzip stream, a header with
+ * @throws {@link @tfzoo/core!ZooError} `CORRUPT_FILE` naming the archive for a damaged gzip stream, a header with
  * a bad checksum, or an archive that ends inside an entry; `NOT_FOUND` when it cannot be opened.
  */
 export async function* readTarEntries(

@@ -28,6 +28,7 @@
 import { describeValue, invalidArgument, ZooError } from '../errors.js';
 import {
   getWeightLayout,
+  identityTransform,
   type MappableLayer,
   type ParamLayout,
   resolveTransform,
@@ -97,6 +98,12 @@ export interface WeightMapping {
    * `.`→`_` used by `saveWeights` keeps them whole: `blocks_0_conv_dw` → `blocks.0.conv_dw`.
    */
   compoundNames?: readonly string[];
+  /**
+   * The source already uses the model's own names (`layer/weight`) and layouts, as TF.js artifacts
+   * and `saveWeights(model, path, { names: 'tfjs' })` do: every tensor goes to the slot of the same
+   * name, unchanged. The built-in mapping `tfjs` sets this.
+   */
+  modelNames?: boolean;
   /** Module path → layer name; default replaces `.` with `_`. */
   layerName?: (modulePath: string) => string;
   /** Layer name → module path (for saving); default inverts `.`→`_` with {@link compoundNames}. */
@@ -111,6 +118,14 @@ export const DEFAULT_MAPPING: WeightMapping = Object.freeze({
   description: 'module path with . → _',
 });
 mappings.set('default', DEFAULT_MAPPING);
+
+/** The mapping of files in the model's own names and layouts (TF.js `model.json`, `names: 'tfjs'`). */
+export const TFJS_MAPPING: WeightMapping = Object.freeze({
+  id: 'tfjs',
+  description: "the model's own names (layer/weight) and layouts",
+  modelNames: true,
+});
+mappings.set('tfjs', TFJS_MAPPING);
 
 /**
  * Registers a mapping under `id` so pretrained configs can name it.
@@ -134,7 +149,7 @@ export function registerMapping(id: string, mapping: WeightMapping): WeightMappi
 
 /** Removes a registered mapping (for tests and hot reload). */
 export function unregisterMapping(id: string): void {
-  if (id !== 'default') mappings.delete(id);
+  if (id !== 'default' && id !== 'tfjs') mappings.delete(id);
 }
 
 /** Registered mapping ids, sorted. */
@@ -344,6 +359,11 @@ export class WeightResolver {
       const layout = getWeightLayout(slot.layer.getClassName());
       const param = Object.entries(layout?.params ?? {}).find(([, p]) => p.weight === slot.weight)?.[1];
       return { kind: 'slot', slot, transform: this.transformFor(slot, param, explicit.transform) };
+    }
+    if (this.mapping.modelNames) {
+      const slot = this.slots.get(name);
+      if (!slot) return { kind: 'unmatched', reason: `the model has no weight ${name}` };
+      return { kind: 'slot', slot, transform: identityTransform };
     }
     const renamed = renameWith(this.mapping, name, 'toModel');
     const dot = renamed.lastIndexOf('.');

@@ -1,0 +1,130 @@
+/**
+ * `createModel(id, options)`: the one call that builds any registered architecture and, when asked,
+ * loads its pretrained weights (downloaded, verified by sha256 and cached) or a given weight file —
+ * timm's `create_model` for TensorFlow.js.
+ */
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {
+  type BuildOptions,
+  type FetchProgress,
+  fetchCached,
+  getMapping,
+  getPretrainedConfig,
+  invalidArgument,
+  loadWeights,
+  resolveModelId,
+} from '@tfzoo/core';
+
+/** Options of {@link createModel}: the build contract, family options, and where weights come from. */
+export interface CreateModelOptions extends BuildOptions {
+  /**
+   * Load the registered pretrained weights: `true` for the id's tag (or the architecture's default
+   * tag), or a tag such as `'tv_in1k'`.
+   */
+  pretrained?: boolean | string;
+  /** A weight file to load instead: a path or URL to `.safetensors`, `.pth`, or a TF.js `model.json`. */
+  weights?: string | URL;
+  /** Mapping id for `weights` (default: the architecture's `defaultMapping`, else `default`). */
+  mapping?: string;
+  /** Fail on any unused source tensor or unfilled weight (default true), like PyTorch's `strict=True`. */
+  strict?: boolean;
+  /** Download progress for `pretrained`. */
+  onProgress?: (progress: FetchProgress) => void;
+  /** Cancels the download. */
+  signal?: AbortSignal;
+  /** Serve weights from the cache only (default: `TFZOO_OFFLINE=1`). */
+  offline?: boolean;
+  /** Family-specific build options (e.g. `transformInput` for GoogLeNet, `width` for MobileNet). */
+  [option: string]: unknown;
+}
+
+const LOAD_KEYS = ['pretrained', 'weights', 'mapping', 'strict', 'onProgress', 'signal', 'offline'] as const;
+
+/**
+ * Builds a registered model, optionally with pretrained weights.
+ *
+ * - `id` is `arch` or `arch.tag` (timm style). A tag selects a pretrained config (its build options,
+ *   e.g. GoogLeNet's `transformInput`, apply); weights load only with `pretrained`.
+ * - `pretrained: true | tag` downloads the registered file once (sha256-verified, cached under
+ *   `TFZOO_HOME`) and loads it with its mapping. A `numClasses` different from the weights' gives a
+ *   fresh classifier, like timm.
+ * - `weights: path | URL` loads a given file with the architecture's default mapping.
+ *
+ * @example
+ * ```ts
+ * import { createModel } from '@tfzoo/models';
+ * const model = await createModel('resnet50.tv_in1k', { pretrained: true });
+ * const finetune = await createModel('resnet50', { pretrained: true, numClasses: 5 });
+ * const fromFile = await createModel('vgg11', { weights: './vgg11.pth' });
+ * ```
+ * @throws {@link @tfzoo/core!ZooError} for unknown ids, malformed options, missing or corrupt files, checksum
+ * mismatches, and weights that do not fit (every problem listed by name).
+ */
+export async function createModel(id: string, options: CreateModelOptions = {}): Promise<tfl.LayersModel> {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', options, 'an object');
+  const resolved = resolveModelId(id);
+  if (resolved.deprecatedAlias !== undefined) {
+    const target = resolved.tag ? `${resolved.arch}.${resolved.tag}` : resolved.arch;
+    process.emitWarning(`model id "${resolved.deprecatedAlias}" is deprecated; use "${target}"`, {
+      type: 'DeprecationWarning',
+      code: 'TFZOO_DEPRECATED_ID',
+    });
+  }
+  const { pretrained, weights, mapping, strict, onProgress, signal, offline } = options;
+  if (pretrained !== undefined && typeof pretrained !== 'boolean' && typeof pretrained !== 'string') {
+    throw invalidArgument('pretrained', pretrained, 'true, false or a tag');
+  }
+  if (pretrained && weights !== undefined) {
+    throw invalidArgument(
+      'options',
+      { pretrained, weights: String(weights) },
+      'either pretrained or weights, not both',
+    );
+  }
+  let config = resolved.pretrained;
+  if (typeof pretrained === 'string') config = getPretrainedConfig(`${resolved.arch}.${pretrained}`);
+  else if (pretrained === true && !config) config = getPretrainedConfig(resolved.arch);
+
+  const buildOptions: Record<string, unknown> = { ...(config?.buildOptions ?? {}) };
+  for (const [key, value] of Object.entries(options)) {
+    if (!(LOAD_KEYS as readonly string[]).includes(key) && value !== undefined) buildOptions[key] = value;
+  }
+  if (config && buildOptions.numClasses === undefined) buildOptions.numClasses = config.numClasses;
+  const model = resolved.definition.build(buildOptions);
+  try {
+    if (pretrained && config) {
+      const { source } = config;
+      const path = await fetchCached([source.url, ...(source.mirrors ?? [])], {
+        ...(source.sha256 ? { sha256: source.sha256 } : {}),
+        ...(source.sha256Prefix ? { sha256Prefix: source.sha256Prefix } : {}),
+        ...(source.revision ? { revision: source.revision } : {}),
+        ...(onProgress ? { onProgress } : {}),
+        ...(signal ? { signal } : {}),
+        ...(offline === undefined ? {} : { offline }),
+        hint: `run \`tfzoo download ${config.id}\` while online, or put the file in the cache (tfzoo cache list)`,
+      });
+      const fileName = source.url.split('/').pop() ?? config.id;
+      // A different numClasses leaves the stored classifier out: a fresh head, like timm.
+      const freshHead = buildOptions.numClasses !== config.numClasses;
+      await loadWeights(model, path, {
+        mapping: config.mapping,
+        strict: strict ?? true,
+        fileName,
+        ...(freshHead ? { exclude: config.classifier } : {}),
+      });
+    } else if (weights !== undefined) {
+      const location = weights instanceof URL ? weights.href : weights;
+      if (typeof location !== 'string' || location.length === 0) {
+        throw invalidArgument('weights', weights, 'a path or URL of a weight file');
+      }
+      const mappingId =
+        mapping ?? (/\.json$/i.test(location) ? 'tfjs' : resolved.definition.defaultMapping) ?? 'default';
+      getMapping(mappingId);
+      await loadWeights(model, location, { mapping: mappingId, strict: strict ?? true });
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}

@@ -101,6 +101,9 @@ afterAll(async () => {
 describe('createModel', () => {
   it('registers every family on import', () => {
     expect(listModels('lenet*')).toEqual(['lenet5']);
+    for (const id of ['resnet50', 'seresnet50', 'legacy_senet154', 'shufflenet_v2_x1_0', 'legacy_xception']) {
+      expect(listModels()).toContain(id);
+    }
   });
 
   it('loads a torch.save file given by path and reproduces PyTorch logits', async () => {

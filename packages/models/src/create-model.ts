@@ -90,6 +90,11 @@ export async function createModel(id: string, options: CreateModelOptions = {}):
     if (!(LOAD_KEYS as readonly string[]).includes(key) && value !== undefined) buildOptions[key] = value;
   }
   if (config && buildOptions.numClasses === undefined) buildOptions.numClasses = config.numClasses;
+  // Every weight is about to be overwritten by a strict load: families that support it skip the
+  // random initialization (seconds for the big models). Not with a fresh head, which needs its init.
+  const loadsEverything =
+    (strict ?? true) && (weights !== undefined || (pretrained && config && buildOptions.numClasses === config.numClasses));
+  if (loadsEverything && buildOptions.skipInit === undefined) buildOptions.skipInit = true;
   const model = resolved.definition.build(buildOptions);
   try {
     if (pretrained && config) {

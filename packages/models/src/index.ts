@@ -7,6 +7,10 @@
  * @packageDocumentation
  */
 import '@tfzoo/lenet';
+import '@tfzoo/resnet';
+import '@tfzoo/senet';
+import '@tfzoo/shufflenet';
+import '@tfzoo/xception';
 
 export {
   getModelDefinition,

@@ -162,3 +162,9 @@ export function describeModelContract(
 }
 export { type Mode, type PathStats, startTestServer, type TestServer } from './http-server.js';
 export { maxAbs, maxAbsDiff, PYTHON, runPython } from './python.js';
+export {
+  maxError,
+  type ReferenceCase,
+  type ReferenceResult,
+  runReference,
+} from './torchvision-reference.js';

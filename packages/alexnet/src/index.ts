@@ -1,0 +1,27 @@
+/**
+ * `@tfzoo/alexnet`: AlexNet (Krizhevsky et al., 2012) as torchvision builds it, with torchvision's
+ * ImageNet weights, and the paper's original network as an option. Importing the package registers
+ * `alexnet` in the tfzoo registry.
+ *
+ * @packageDocumentation
+ */
+export {
+  ALEXNET_CONFIGS,
+  type AlexNetBuildOptions,
+  type AlexNetConfig,
+  type AlexNetConfigOptions,
+  type AlexNetOptions,
+  type AlexNetStyle,
+  alexnet,
+  alexnetFromConfig,
+} from './alexnet.js';
+export {
+  type AlexNetStage,
+  alexnetClassifier,
+  alexnetFeatures,
+  type LayerInit,
+  type LrnParams,
+} from './blocks.js';
+export { ALEXNET_MAPPING } from './mapping.js';
+export { ALEXNET_PRETRAINED } from './pretrained.js';
+export { alexnetDefinition } from './variants.js';

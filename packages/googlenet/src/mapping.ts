@@ -1,0 +1,37 @@
+/**
+ * Weight-name mappings of GoogLeNet. tfzoo's layer names mirror torchvision's module paths
+ * (`inception4a.branch2.1.conv.weight` → layer `inception4a_branch2_1_conv`, `kernel`;
+ * `conv1.bn.running_var` → `conv1_bn`, `moving_variance`), so the mapping is core's mechanical one;
+ * `aux1.fc1.weight` / `aux2.fc1.weight` `[1024, 128·4·4]` (dense after a flatten of the NCHW map)
+ * get the dense-after-flatten layout automatically.
+ *
+ * torchvision's pretrained file always holds the auxiliary classifiers (`aux1.*`, `aux2.*`: it is
+ * loaded with `aux_logits=True` and the heads are then deleted; torchvision warns they are not
+ * trained). {@link googlenetMapping} (`torchvision-googlenet`, registered on import, the
+ * pretrained config's mapping) drops them, as torchvision does, for the model without `auxLogits`.
+ * A model built with `auxLogits: true` loads a file that has them with the `default` mapping.
+ */
+import { registerMapping, type WeightMapping } from '@tfzoo/core';
+
+/** Id of {@link googlenetMapping}. */
+export const GOOGLENET_MAPPING = 'torchvision-googlenet';
+
+/** Id of the mapping for a model with auxiliary heads: core's mechanical `default`. */
+export const GOOGLENET_AUX_MAPPING = 'default';
+
+/** Module names of the auxiliary classifiers in torchvision's state dict. */
+export const GOOGLENET_AUX_MODULES: readonly string[] = Object.freeze(['aux1', 'aux2']);
+
+/** torchvision's GoogLeNet names onto tfzoo's, leaving out the auxiliary classifiers' tensors. */
+export const googlenetMapping: WeightMapping = registerMapping(GOOGLENET_MAPPING, {
+  description: 'torchvision GoogLeNet without its auxiliary classifiers (aux1, aux2 are skipped)',
+  ignore: [/^aux[12]\./],
+});
+
+/**
+ * True when a source tensor is left out on purpose: the auxiliary classifiers' tensors when the
+ * model was built without them.
+ */
+export function googlenetSkipsTensor(name: string, hasAuxLogits: boolean): boolean {
+  return !hasAuxLogits && GOOGLENET_AUX_MODULES.some((module) => name.startsWith(`${module}.`));
+}

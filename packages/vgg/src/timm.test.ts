@@ -1,0 +1,98 @@
+/**
+ * timm parity: a state dict with timm's real VGG-16 names and shapes (`fixtures/timm-vgg16.json`,
+ * made with timm), filled by the fixtures' deterministic rule, loads through the `timm-vgg` mapping
+ * (core's `loadWeights`, strict) into tfzoo's vgg16 and reproduces timm's logits at 224×224.
+ */
+import { readFileSync } from 'node:fs';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { getPretrainedConfig, loadWeights, type RawTensorMap, WeightResolver } from '@tfzoo/core';
+import { maxError } from '@tfzoo/test-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VGG_TIMM_MAPPING, vgg, vgg16 } from './index.js';
+import { fillTensor, fnv1a } from './test/fill-rule.js';
+
+interface Fixture {
+  inputShape: [number, number, number, number];
+  numParams: number;
+  tensors: { name: string; shape: number[]; dtype: string; values?: number[] }[];
+  logits: number[][];
+}
+
+const fixture = JSON.parse(
+  readFileSync(new URL('./test/fixtures/timm-vgg16.json', import.meta.url), 'utf8'),
+) as Fixture;
+
+describe('fixture fill rule', () => {
+  it('reproduces the check values published with the fixtures', () => {
+    expect(fnv1a('conv1.weight')).toBe(3184444564);
+    expect([...fillTensor('conv1.weight', [64, 3, 7, 7]).slice(0, 3)]).toEqual([
+      0.09755498915910721, -0.05678258836269379, 0.1929408609867096,
+    ]);
+    expect([...fillTensor('bn1.weight', [64]).slice(0, 2)]).toEqual([1.103859305381775, 0.9510729312896729]);
+    expect(fillTensor('fc.bias', [1000])[0]).toBe(-0.05738754943013191);
+    expect([...fillTensor('input', [2, 2, 2, 3]).slice(0, 3)]).toEqual([
+      1.9038351774215698, 0.37597110867500305, -1.151892900466919,
+    ]);
+  });
+});
+
+describe('vgg16 ← timm vgg16.tv_in1k layout', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('maps timm’s classifier convolutions onto torchvision’s dense layers, and back', () => {
+    const model = vgg(
+      { name: 'vgg_small', layers: [8, 'M'], batchNorm: false, classifierWidth: 8, poolSize: 7 },
+      {
+        inputShape: [16, 16, 3],
+        numClasses: 5,
+        initWeights: false,
+      },
+    );
+    const resolver = new WeightResolver(model, VGG_TIMM_MAPPING);
+    const slot = (name: string) => {
+      const resolved = resolver.resolve(name);
+      return resolved.kind === 'slot' ? resolved.slot.key : resolved.kind;
+    };
+    expect(slot('pre_logits.fc1.weight')).toBe('classifier_0/kernel');
+    expect(slot('pre_logits.fc2.bias')).toBe('classifier_3/bias');
+    expect(slot('head.fc.weight')).toBe('classifier_6/kernel');
+    expect(slot('features.0.weight')).toBe('features_0/kernel');
+    expect(getPretrainedConfig('vgg16.tv_in1k').mapping).toBe(VGG_TIMM_MAPPING);
+    model.dispose();
+  });
+
+  it('consumes every tensor once and reproduces timm’s logits (≤ 1e-4 of their scale)', async () => {
+    const before = tf.memory().numTensors;
+    const tensors: RawTensorMap = new Map();
+    for (const spec of fixture.tensors) {
+      if (spec.dtype !== 'F32') continue;
+      const data = spec.values ? Float32Array.from(spec.values) : fillTensor(spec.name, spec.shape);
+      tensors.set(spec.name, { dtype: 'F32', shape: spec.shape, data });
+    }
+    const [, h, w, c] = fixture.inputShape;
+    const model = vgg16({ inputShape: [h, w, c], initWeights: false });
+    const modelTensors = tf.memory().numTensors;
+    const report = await loadWeights(model, tensors, { mapping: VGG_TIMM_MAPPING });
+    tensors.clear();
+    expect(report.loaded).toHaveLength(fixture.tensors.length);
+    expect(report.ignored).toEqual([]);
+    // The first of the fixture's two images (half the time; the check is just as complete).
+    const image = fillTensor('input', fixture.inputShape).subarray(0, h * w * c);
+    const input = tf.tensor4d(image, [1, h, w, c]);
+    const logits = model.predict(input) as tf.Tensor;
+    const expected = tf.tensor2d([fixture.logits[0] as number[]]);
+    const { error, scale } = maxError(logits, expected);
+    expect(scale).toBeGreaterThan(1);
+    expect(error).toBeLessThanOrEqual(1e-4 * scale);
+    tf.dispose([input, logits, expected]);
+    expect(tf.memory().numTensors).toBe(modelTensors);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

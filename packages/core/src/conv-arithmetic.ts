@@ -41,9 +41,10 @@ export function paddingPair(padding: PaddingAmount = 0): [number, number] {
 /**
  * Output length of a convolution or pooling along one dimension, PyTorch's formula:
  * `floor_or_ceil((in + before + after − dilation·(k − 1) − 1) / stride) + 1`; in ceil mode the last
- * window must start inside the input or the left padding (PyTorch drops it otherwise).
+ * window must start inside the input or the left padding (PyTorch drops it otherwise), and may hang
+ * past the end, even when the window is larger than the whole padded input.
  *
- * @throws {@link ZooError} when the (dilated) kernel is larger than the padded input.
+ * @throws {@link ZooError} when no window fits (the output would be empty).
  */
 export function convOutputSize(args: ConvOutputSizeArgs): number {
   const { inputSize, kernelSize, stride = 1, dilation = 1, ceilMode = false } = args;
@@ -54,16 +55,16 @@ export function convOutputSize(args: ConvOutputSizeArgs): number {
   const [before, after] = paddingPair(args.padding);
   const span = dilation * (kernelSize - 1) + 1;
   const padded = inputSize + before + after;
-  if (span > padded) {
+  // PyTorch's pooling_output_shape: floor division (toward −∞), plus stride − 1 in ceil mode.
+  let size = Math.floor((padded - span + (ceilMode ? stride - 1 : 0)) / stride) + 1;
+  if (ceilMode && (size - 1) * stride >= inputSize + before) size -= 1;
+  if (size < 1) {
     throw invalidArgument(
       'kernelSize',
       kernelSize,
-      `a window (dilated size ${span}) no larger than the padded input (${padded})`,
+      `a window (dilated size ${span}) that fits the padded input (${padded})${ceilMode ? '' : ' or ceil mode'}`,
     );
   }
-  const steps = (padded - span) / stride;
-  let size = (ceilMode ? Math.ceil(steps) : Math.floor(steps)) + 1;
-  if (ceilMode && (size - 1) * stride >= inputSize + before) size -= 1;
   return size;
 }
 

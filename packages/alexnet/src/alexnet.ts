@@ -85,7 +85,7 @@ export const ALEXNET_CONFIGS: Readonly<Record<AlexNetStyle, AlexNetConfig>> = Ob
 /** Options of the AlexNet builders beyond the common {@link BuildOptions}. */
 export interface AlexNetBuildOptions {
   /**
-   * Initialize weights (default true): PyTorch's layer defaults for the torchvision style, the
+   * Initialize weights (default true; false when `skipInit` is set): PyTorch's layer defaults for the torchvision style, the
    * paper's N(0, 0.01) weights and unit biases in conv2/4/5 and the hidden dense layers for the
    * paper style. `false` builds zeros, much faster when a checkpoint is loaded right after.
    */
@@ -145,7 +145,7 @@ export function alexnetFromConfig(
   if (!(Number.isInteger(width) && width > 0)) {
     throw invalidArgument('config.classifierWidth', width, 'a positive integer');
   }
-  const initWeights = options.initWeights ?? true;
+  const initWeights = options.initWeights ?? !(options.skipInit ?? false);
   if (typeof initWeights !== 'boolean') throw invalidArgument('initWeights', initWeights, 'a boolean');
   const init = initializers(config, initWeights);
 

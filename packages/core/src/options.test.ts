@@ -14,6 +14,7 @@ describe('resolveBuildOptions', () => {
       dropRate: 0,
       classifierActivation: 'linear',
       name: 'resnet50',
+      skipInit: false,
     });
     expect(
       resolveBuildOptions({}, { name: 'lenet5', numClasses: 10, inputShape: [32, 32, 1] }),
@@ -44,6 +45,7 @@ describe('resolveBuildOptions', () => {
       dropRate: 0.2,
       classifierActivation: 'softmax',
       name: 'x',
+      skipInit: false,
     });
   });
 

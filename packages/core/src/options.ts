@@ -26,6 +26,12 @@ export interface BuildOptions {
   classifierActivation?: ClassifierActivation;
   /** Name of the returned model (default: the architecture id). */
   name?: string;
+  /**
+   * Start every weight at zero instead of the reference initialization (default false). Only for
+   * models whose weights are all loaded right after building: it skips seconds of random number
+   * generation for the big models. `createModel` sets it when a strict load follows.
+   */
+  skipInit?: boolean;
 }
 
 /** {@link BuildOptions} with every field filled in. */
@@ -37,6 +43,7 @@ export interface ResolvedBuildOptions {
   dropRate: number;
   classifierActivation: ClassifierActivation;
   name: string;
+  skipInit: boolean;
 }
 
 /** A family's defaults and limits, used by {@link resolveBuildOptions}. */
@@ -108,6 +115,8 @@ export function resolveBuildOptions(
   if (classifierActivation !== 'softmax' && classifierActivation !== 'linear') {
     throw invalidArgument('classifierActivation', classifierActivation, "'softmax' or 'linear'");
   }
+  const skipInit = given.skipInit ?? false;
+  if (typeof skipInit !== 'boolean') throw invalidArgument('skipInit', skipInit, 'a boolean');
   const name = given.name ?? defaults.name;
   if (typeof name !== 'string' || name.length === 0) {
     throw invalidArgument('name', name, 'a non-empty string');
@@ -120,5 +129,6 @@ export function resolveBuildOptions(
     dropRate,
     classifierActivation,
     name,
+    skipInit,
   };
 }

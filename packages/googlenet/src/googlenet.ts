@@ -95,7 +95,7 @@ export interface GoogLeNetBuildOptions {
   /** Dropout rate of the auxiliary classifiers (default 0.7, torchvision's `dropout_aux`). */
   auxDropRate?: number;
   /**
-   * Initialize weights as torchvision does (default true). `false` builds zeros, faster when a
+   * Initialize weights as torchvision does (default true; false when `skipInit` is set). `false` builds zeros, faster when a
    * checkpoint is loaded right after.
    */
   initWeights?: boolean;
@@ -124,7 +124,7 @@ export function googlenetFromConfig(
 ): tfl.LayersModel {
   const transform = checkBoolean('transformInput', options.transformInput, false);
   const auxLogits = checkBoolean('auxLogits', options.auxLogits, false);
-  const initWeights = checkBoolean('initWeights', options.initWeights, true);
+  const initWeights = checkBoolean('initWeights', options.initWeights, !(options.skipInit ?? false));
   const resolved = resolveBuildOptions(options, {
     name: config.name,
     dropRate: 0.2,

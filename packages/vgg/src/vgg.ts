@@ -43,7 +43,7 @@ export interface VggConfig {
 /** Options of the VGG builders beyond the common {@link BuildOptions}. */
 export interface VggBuildOptions {
   /**
-   * Initialize weights as torchvision does (default true). `false` builds all-zero kernels, which
+   * Initialize weights as torchvision does (default true; false when `skipInit` is set). `false` builds all-zero kernels, which
    * is much faster for the 100M-parameter classifier when a checkpoint is loaded right after
    * (torchvision passes `init_weights=False` for the same reason).
    */
@@ -102,7 +102,7 @@ export function vgg(config: VggConfig, options: VggOptions = {}): tfl.LayersMode
     dropRate: 0.5,
     minInputSize: 2 ** pools,
   });
-  const initWeights = options.initWeights ?? true;
+  const initWeights = options.initWeights ?? !(options.skipInit ?? false);
   if (typeof initWeights !== 'boolean') throw invalidArgument('initWeights', initWeights, 'a boolean');
   const init = initWeights ? REFERENCE_INITIALIZERS : ZERO_INITIALIZERS;
 

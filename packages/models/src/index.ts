@@ -7,6 +7,9 @@
  * @packageDocumentation
  */
 import '@tfzoo/lenet';
+import '@tfzoo/alexnet';
+import '@tfzoo/vgg';
+import '@tfzoo/googlenet';
 import '@tfzoo/resnet';
 import '@tfzoo/senet';
 import '@tfzoo/shufflenet';

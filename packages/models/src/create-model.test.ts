@@ -101,7 +101,16 @@ afterAll(async () => {
 describe('createModel', () => {
   it('registers every family on import', () => {
     expect(listModels('lenet*')).toEqual(['lenet5']);
-    for (const id of ['alexnet', 'vgg16_bn', 'googlenet', 'resnet50', 'seresnet50', 'legacy_senet154', 'shufflenet_v2_x1_0', 'legacy_xception']) {
+    for (const id of [
+      'alexnet',
+      'vgg16_bn',
+      'googlenet',
+      'resnet50',
+      'seresnet50',
+      'legacy_senet154',
+      'shufflenet_v2_x1_0',
+      'legacy_xception',
+    ]) {
       expect(listModels()).toContain(id);
     }
   });
@@ -165,9 +174,11 @@ describe('createModel', () => {
     expect((error as ZooError).message).toContain('tfzoo download hostednet.torch_in1k');
   });
 
-  it("fails offline for vgg16 without a cached file, naming the file and how to fetch it", async () => {
+  it('fails offline for vgg16 without a cached file, naming the file and how to fetch it', async () => {
     process.env.TFZOO_HOME = join(cacheDir, 'empty');
-    const error = await createModel('vgg16', { numClasses: 5, pretrained: true, offline: true }).catch((e: unknown) => e);
+    const error = await createModel('vgg16', { numClasses: 5, pretrained: true, offline: true }).catch(
+      (e: unknown) => e,
+    );
     process.env.TFZOO_HOME = cacheDir;
     expect(error).toBeInstanceOf(ZooError);
     expect((error as ZooError).code).toBe('OFFLINE');

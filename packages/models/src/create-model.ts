@@ -93,22 +93,27 @@ export async function createModel(id: string, options: CreateModelOptions = {}):
   // Every weight is about to be overwritten by a strict load: families that support it skip the
   // random initialization (seconds for the big models). Not with a fresh head, which needs its init.
   const loadsEverything =
-    (strict ?? true) && (weights !== undefined || (pretrained && config && buildOptions.numClasses === config.numClasses));
+    (strict ?? true) &&
+    (weights !== undefined || (pretrained && config && buildOptions.numClasses === config.numClasses));
   if (loadsEverything && buildOptions.skipInit === undefined) buildOptions.skipInit = true;
+  // Fetch (or find in the cache) before building: a missing file fails fast, without the build cost.
+  let path: string | undefined;
+  if (pretrained && config) {
+    const { source } = config;
+    path = await fetchCached([source.url, ...(source.mirrors ?? [])], {
+      ...(source.sha256 ? { sha256: source.sha256 } : {}),
+      ...(source.sha256Prefix ? { sha256Prefix: source.sha256Prefix } : {}),
+      ...(source.revision ? { revision: source.revision } : {}),
+      ...(onProgress ? { onProgress } : {}),
+      ...(signal ? { signal } : {}),
+      ...(offline === undefined ? {} : { offline }),
+      hint: `run \`tfzoo download ${config.id}\` while online, or put the file in the cache (tfzoo cache list)`,
+    });
+  }
   const model = resolved.definition.build(buildOptions);
   try {
-    if (pretrained && config) {
-      const { source } = config;
-      const path = await fetchCached([source.url, ...(source.mirrors ?? [])], {
-        ...(source.sha256 ? { sha256: source.sha256 } : {}),
-        ...(source.sha256Prefix ? { sha256Prefix: source.sha256Prefix } : {}),
-        ...(source.revision ? { revision: source.revision } : {}),
-        ...(onProgress ? { onProgress } : {}),
-        ...(signal ? { signal } : {}),
-        ...(offline === undefined ? {} : { offline }),
-        hint: `run \`tfzoo download ${config.id}\` while online, or put the file in the cache (tfzoo cache list)`,
-      });
-      const fileName = source.url.split('/').pop() ?? config.id;
+    if (path !== undefined && config) {
+      const fileName = config.source.url.split('/').pop() ?? config.id;
       // A different numClasses leaves the stored classifier out: a fresh head, like timm.
       const freshHead = buildOptions.numClasses !== config.numClasses;
       await loadWeights(model, path, {

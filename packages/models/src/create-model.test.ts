@@ -195,8 +195,8 @@ describe('createModel', () => {
     await expect(createModel('lenet5', { numClasses: -1 })).rejects.toThrow(
       'numClasses must be a positive integer; received -1',
     );
-    await expect(createModel('lenet5', { pretrained: true })).rejects.toThrow(
-      'lenet5 has no pretrained weights',
+    await expect(createModel('shufflenet_v1_g3_x1_0', { pretrained: true })).rejects.toThrow(
+      'shufflenet_v1_g3_x1_0 has no pretrained weights',
     );
     await expect(createModel('hostednet', { pretrained: true, weights: 'x.pth' })).rejects.toThrow(
       'either pretrained or weights, not both',

@@ -334,3 +334,39 @@ describe('across processes', () => {
     expect(readdirSync(join(root, 'locks'))).toEqual([]);
   });
 });
+
+describe('file: URLs', () => {
+  it('verifies a local file in place, falls through to the next URL when it is missing or wrong', async () => {
+    const { fetchCached } = await import('./cache.js');
+    const { pathToFileURL } = await import('node:url');
+    const { createHash } = await import('node:crypto');
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'tfzoo-file-url-'));
+    try {
+      const bytes = new TextEncoder().encode('weights shipped in a package');
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const good = join(dir, 'good.bin');
+      await writeFile(good, bytes);
+      await writeFile(join(dir, 'bad.bin'), 'other bytes');
+      const cacheDir = join(dir, 'cache');
+      expect(await fetchCached(pathToFileURL(good).href, { sha256, cacheDir, offline: true })).toBe(good);
+      expect(
+        await fetchCached(pathToFileURL(good).href, { sha256Prefix: sha256.slice(0, 8), cacheDir }),
+      ).toBe(good);
+      const urls = [
+        pathToFileURL(join(dir, 'missing.bin')).href,
+        pathToFileURL(join(dir, 'bad.bin')).href,
+        pathToFileURL(good).href,
+      ];
+      expect(await fetchCached(urls, { sha256, cacheDir })).toBe(good);
+      const error = await fetchCached(urls.slice(0, 2), { sha256, cacheDir }).catch((e: unknown) => e);
+      expect((error as Error).message).toContain('missing.bin: ENOENT');
+      expect((error as Error).message).toContain(`bad.bin has sha256`);
+      expect((error as Error).message).toContain(`expected ${sha256}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { invalidArgument, ZooError } from '../errors.js';
 import { getPretrainedConfig } from '../registry.js';
 
@@ -489,8 +490,8 @@ export async function fetchCached(
   const list = (typeof urls === 'string' ? [urls] : [...urls]).map((url) =>
     url.replaceAll('{revision}', revision),
   );
-  if (list.length === 0 || !list.every((url) => /^https?:\/\//.test(url))) {
-    throw invalidArgument('urls', urls, 'one or more http(s) URLs');
+  if (list.length === 0 || !list.every((url) => /^(https?|file):\/\//.test(url))) {
+    throw invalidArgument('urls', urls, 'one or more http(s) or file: URLs');
   }
   const sha256 = options.sha256?.toLowerCase();
   const prefix = options.sha256Prefix?.toLowerCase();
@@ -499,6 +500,30 @@ export async function fetchCached(
   if (prefix !== undefined && !HEX_PREFIX.test(prefix)) {
     throw invalidArgument('options.sha256Prefix', options.sha256Prefix, '4 to 64 hex digits');
   }
+  // Local files (weights shipped inside a package, a mounted mirror) are verified in place and
+  // returned as they are, online or offline; a missing or wrong one falls through to the next URL.
+  const localFailures: string[] = [];
+  for (const url of list.filter((u) => u.startsWith('file:'))) {
+    const path = fileURLToPath(url);
+    let actual: string;
+    try {
+      actual = await hashFile(path);
+    } catch (error) {
+      localFailures.push(`${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      continue;
+    }
+    if ((sha256 === undefined || actual === sha256) && (prefix === undefined || actual.startsWith(prefix)))
+      return path;
+    localFailures.push(`${path} has sha256 ${actual}; expected ${sha256 ?? `${prefix}…`}`);
+  }
+  const remote = list.filter((u) => !u.startsWith('file:'));
+  if (remote.length === 0) {
+    throw new ZooError('NOT_FOUND', `no usable local weight file:\n  - ${localFailures.join('\n  - ')}`, {
+      received: list,
+      expected: 'a readable file with the expected sha256',
+    });
+  }
+  if (remote.length !== list.length) return fetchCached(remote, options);
   const resolved: FetchCachedOptions = { ...options };
   if (sha256 !== undefined) resolved.sha256 = sha256;
   if (prefix !== undefined) resolved.sha256Prefix = prefix;

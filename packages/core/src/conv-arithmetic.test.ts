@@ -54,7 +54,9 @@ print(json.dumps(out))
     expect(actual).toEqual(expected);
     expect(expected.filter((size) => size === -1).length).toBeGreaterThan(10);
     // Windows larger than the padded input that PyTorch keeps in ceil mode (GoogLeNet, SqueezeNet at small sizes).
-    expect(cases.some((c, i) => c.ceilMode && c.kernelSize > c.inputSize + 2 * c.padding && expected[i]! > 0)).toBe(true);
+    expect(
+      cases.some((c, i) => c.ceilMode && c.kernelSize > c.inputSize + 2 * c.padding && expected[i]! > 0),
+    ).toBe(true);
     expect(cases.filter((c) => c.ceilMode).length).toBeGreaterThan(100);
   });
 

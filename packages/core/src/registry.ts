@@ -153,7 +153,7 @@ const aliases = new Map<string, { target: string; message?: string }>();
  * Checks a definition and returns it unchanged, typed. Families describe their variants with this
  * and register them with {@link registerModel}.
  *
- * @throws {@link ZooError} when the name, a tag or a pretrained entry is malformed.
+ * @throws {@link @tfzoo/core!ZooError} when the name, a tag or a pretrained entry is malformed.
  */
 export function defineModel(definition: ModelDefinition): ModelDefinition {
   if (typeof definition?.name !== 'string' || !ID_PATTERN.test(definition.name)) {
@@ -190,7 +190,7 @@ export function defineModel(definition: ModelDefinition): ModelDefinition {
 /**
  * Adds architectures to the registry.
  *
- * @throws {@link ZooError} `DUPLICATE_MODEL` when a name is already registered, like torchvision.
+ * @throws {@link @tfzoo/core!ZooError} `DUPLICATE_MODEL` when a name is already registered, like torchvision.
  */
 export function registerModel(...definitions: ModelDefinition[]): void {
   for (const definition of definitions) {
@@ -275,7 +275,7 @@ function unknownModel(id: string): ZooError {
 /**
  * Resolves `arch` or `arch.tag` (timm style) to its definition and, for a tag, its pretrained config.
  *
- * @throws {@link ZooError} `INVALID_ARGUMENT` for a malformed id, `UNKNOWN_MODEL` for an unknown
+ * @throws {@link @tfzoo/core!ZooError} `INVALID_ARGUMENT` for a malformed id, `UNKNOWN_MODEL` for an unknown
  * architecture or tag.
  */
 export function resolveModelId(id: string): ResolvedModelId {
@@ -330,7 +330,7 @@ export function resolveModelId(id: string): ResolvedModelId {
 /**
  * The pretrained config of `arch.tag`, or of the architecture's default tag when `id` has none.
  *
- * @throws {@link ZooError} `UNKNOWN_MODEL` when the id is unknown or has no pretrained weights.
+ * @throws {@link @tfzoo/core!ZooError} `UNKNOWN_MODEL` when the id is unknown or has no pretrained weights.
  */
 export function getPretrainedConfig(id: string): PretrainedConfig {
   const resolved = resolveModelId(id);

@@ -44,8 +44,32 @@ export interface InitBackendOptions {
    * (default true: tfzoo prints nothing unless asked).
    */
   quiet?: boolean;
-  /** Threads for the wasm backend (default 1). Values above 1 need a thread loader; see `@tfzoo/wasm-training`. */
+  /**
+   * Threads for the wasm backend (default 1). Values above 1 need the thread loader that
+   * `import '@tfzoo/wasm-training'` installs (see {@link registerWasmThreadsLoader}).
+   */
   threads?: number;
+}
+
+/**
+ * Brings up a multi-threaded wasm backend for `threads` threads (registers its backend factory);
+ * called by {@link initBackend} before it sets the wasm backend.
+ */
+export type WasmThreadsLoader = (threads: number) => Promise<void>;
+
+let wasmThreadsLoader: WasmThreadsLoader | null = null;
+
+/**
+ * Installs (or, with `null`, removes) the loader {@link initBackend} uses for
+ * `initBackend('wasm', { threads })` with more than one thread. TF.js 4.22 runs wasm
+ * single-threaded in Node; `@tfzoo/wasm-training` installs a loader when imported. Core does not
+ * depend on that package: the hook keeps the dependency pointing from it to core.
+ */
+export function registerWasmThreadsLoader(loader: WasmThreadsLoader | null): void {
+  if (loader !== null && typeof loader !== 'function') {
+    throw invalidArgument('loader', loader, 'a function (threads: number) => Promise<void>, or null');
+  }
+  wasmThreadsLoader = loader;
 }
 
 /** How one backend is brought up; `load` throws with the reason when it cannot. */
@@ -97,12 +121,14 @@ const loaders: Record<BackendName, BackendLoader> = {
   wasm: {
     tfName: 'wasm',
     load: async (options) => {
-      if ((options.threads ?? 1) > 1) {
+      const threads = options.threads ?? 1;
+      if (threads > 1 && wasmThreadsLoader === null) {
         throw new Error(
-          `threads: ${options.threads} needs @tfzoo/wasm-training's enableWasmThreads(); TF.js 4.22 runs wasm single-threaded in Node`,
+          `threads: ${threads} needs a thread loader: add import '@tfzoo/wasm-training' (TF.js 4.22 runs wasm single-threaded in Node)`,
         );
       }
       await importOptional('@tensorflow/tfjs-backend-wasm', 'npm install @tensorflow/tfjs-backend-wasm');
+      if (threads > 1 && wasmThreadsLoader !== null) await wasmThreadsLoader(threads);
     },
   },
   cpu: {

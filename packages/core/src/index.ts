@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from './backend.js';
+export * from './check-trainable.js';
 export * from './conv-arithmetic.js';
 export * from './errors.js';
 export * from './heads.js';

@@ -1,1 +1,29 @@
-export {};
+/**
+ * `@tfzoo/wasm-training`: makes CNNs train on the TF.js wasm backend.
+ *
+ * Importing the package
+ * - registers, for the `wasm` backend, the gradient kernels that tfjs-backend-wasm 4.22 lacks
+ *   (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
+ *   `DepthwiseConv2dNativeBackpropFilter`), each composed from wasm's own XNNPACK forward kernels;
+ * - installs the thread loader behind `initBackend('wasm', { threads })` of `@tfzoo/core`.
+ *
+ * @packageDocumentation
+ */
+import { registerWasmTrainingKernels } from './kernels/register.js';
+import { installWasmThreadsLoader } from './threads.js';
+
+export {
+  registerWasmTrainingKernels,
+  WASM_KERNEL_REPLACEMENTS,
+  WASM_TRAINING_KERNELS,
+} from './kernels/register.js';
+export {
+  enableWasmThreads,
+  installWasmThreadsLoader,
+  MAX_WASM_THREADS,
+  type WasmThreadsInfo,
+  wasmThreadsCount,
+} from './threads.js';
+
+registerWasmTrainingKernels();
+installWasmThreadsLoader();

@@ -1,0 +1,161 @@
+/**
+ * A small toolkit for writing a TF.js kernel as a composition of other kernels of the same
+ * backend: each intermediate result is tracked and released (`backend.disposeData`) when the
+ * composed kernel returns, so a composed kernel leaks nothing.
+ *
+ * Follows how tfjs-backend-wasm's own kernels compose (e.g. `kernels/BatchMatMul.ts` calls
+ * `transpose`/`reshape` and disposes the intermediates), but looks the kernels up in the global
+ * registry so it works with the published bundle, whose kernel functions are not exported.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Per-side spatial padding of an NHWC tensor; a negative amount crops instead of padding. */
+export interface SpatialPads {
+  /** Rows added above (negative: removed from the top). */
+  top: number;
+  /** Rows added below (negative: removed from the bottom). */
+  bottom: number;
+  /** Columns added on the left (negative: removed from the left). */
+  left: number;
+  /** Columns added on the right (negative: removed from the right). */
+  right: number;
+}
+
+/** Runs kernels of one backend and disposes every intermediate when closed. */
+export class KernelScope {
+  private readonly temps: tf.TensorInfo[] = [];
+
+  constructor(
+    /** The backend instance the composed kernel was called with. */
+    readonly backend: tf.KernelBackend,
+    /** The registry name of that backend, e.g. `wasm`. */
+    readonly backendName: string,
+  ) {}
+
+  /** Runs the registered kernel `kernelName` of this backend; its output is an intermediate. */
+  run(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+    const kernel = tf.getKernel(kernelName, this.backendName);
+    if (kernel === undefined) {
+      throw new Error(`the ${this.backendName} backend has no ${kernelName} kernel to compose with`);
+    }
+    const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend });
+    if (Array.isArray(out)) {
+      this.temps.push(...out);
+      throw new Error(`${kernelName} returned ${out.length} outputs; expected one`);
+    }
+    this.temps.push(out);
+    return out;
+  }
+
+  /** Marks `t` as the result: it is not disposed by {@link KernelScope.close}. */
+  keep(t: tf.TensorInfo): tf.TensorInfo {
+    const index = this.temps.indexOf(t);
+    if (index >= 0) this.temps.splice(index, 1);
+    return t;
+  }
+
+  /** Releases every intermediate that was not kept. */
+  close(): void {
+    for (const t of this.temps.splice(0)) this.backend.disposeData(t.dataId);
+  }
+
+  /** `x` reshaped (shares its data; free). */
+  reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+    return this.run(tf.Reshape, { x }, { shape });
+  }
+
+  /** `x` with its axes permuted; `x` itself when `perm` is the identity. */
+  transpose(x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+    if (perm.every((axis, i) => axis === i)) return x;
+    return this.run(tf.Transpose, { x }, { perm });
+  }
+
+  /** Sum over `axis`, dropping it. */
+  sum(x: tf.TensorInfo, axis: number[]): tf.TensorInfo {
+    return this.run(tf.Sum, { x }, { axis, keepDims: false });
+  }
+
+  /** `x` reversed along `dims`. */
+  reverse(x: tf.TensorInfo, dims: number[]): tf.TensorInfo {
+    return this.run(tf.Reverse, { x }, { dims });
+  }
+
+  /**
+   * Inserts `strideH - 1` zero rows after every row and `strideW - 1` zero columns after every
+   * column of an NHWC tensor: `[N, H, W, C]` becomes `[N, H·strideH, W·strideW, C]` (the zeros
+   * after the last row/column are kept; callers account for them as padding).
+   */
+  zeroInsert(x: tf.TensorInfo, strideH: number, strideW: number): tf.TensorInfo {
+    if (strideH === 1 && strideW === 1) return x;
+    const [n, h, w, c] = x.shape;
+    const expanded = this.reshape(x, [n, h, 1, w, 1, c]);
+    const padded = this.run(
+      tf.PadV2,
+      { x: expanded },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, strideH - 1],
+          [0, 0],
+          [0, strideW - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
+    return this.reshape(padded, [n, h * strideH, w * strideW, c]);
+  }
+
+  /**
+   * Removes the negative parts of `pads` from an NHWC tensor by slicing, and returns the
+   * remaining non-negative padding as the explicit padding a convolution kernel accepts.
+   */
+  cropNegative(
+    x: tf.TensorInfo,
+    pads: SpatialPads,
+  ): { x: tf.TensorInfo; pad: [[number, number], [number, number], [number, number], [number, number]] } {
+    const [n, h, w, c] = x.shape;
+    const cropTop = Math.max(0, -pads.top);
+    const cropBottom = Math.max(0, -pads.bottom);
+    const cropLeft = Math.max(0, -pads.left);
+    const cropRight = Math.max(0, -pads.right);
+    let out = x;
+    if (cropTop + cropBottom + cropLeft + cropRight > 0) {
+      out = this.run(
+        tf.Slice,
+        { x },
+        {
+          begin: [0, cropTop, cropLeft, 0],
+          size: [n, h - cropTop - cropBottom, w - cropLeft - cropRight, c],
+        },
+      );
+    }
+    return {
+      x: out,
+      pad: [
+        [0, 0],
+        [Math.max(0, pads.top), Math.max(0, pads.bottom)],
+        [Math.max(0, pads.left), Math.max(0, pads.right)],
+        [0, 0],
+      ],
+    };
+  }
+}
+
+/**
+ * Wraps a composed kernel body: creates the scope, returns the kept result, and disposes every
+ * intermediate even when the body throws.
+ */
+export function composed(
+  backend: tf.KernelBackend,
+  backendName: string,
+  body: (scope: KernelScope) => tf.TensorInfo,
+): tf.TensorInfo {
+  const scope = new KernelScope(backend, backendName);
+  try {
+    return scope.keep(body(scope));
+  } finally {
+    scope.close();
+  }
+}

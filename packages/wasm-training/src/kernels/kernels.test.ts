@@ -1,0 +1,419 @@
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradient functions
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WASM_KERNEL_REPLACEMENTS, WASM_TRAINING_KERNELS } from '../index.js';
+import { randomValues, relativeError } from '../test/random.js';
+import { type TorchConvCase, torchConvGrads } from '../test/torch-reference.js';
+import { conv2dFilterGradient } from './conv2d-backprop-filter.js';
+import { composed } from './kernel-scope.js';
+
+type Shape4 = [number, number, number, number];
+type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
+
+interface ConvCase {
+  name: string;
+  x: Shape4;
+  filter: Shape4;
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+const TOLERANCE = 1e-4;
+
+/** Runs one kernel on the active backend with fresh tensors and returns its output values. */
+function runKernel(
+  kernel: string,
+  inputs: Record<string, { shape: number[]; values: Float32Array }>,
+  attrs: object,
+): Float32Array {
+  const tensors: tf.NamedTensorMap = {};
+  for (const [key, value] of Object.entries(inputs)) tensors[key] = tf.tensor(value.values, value.shape);
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const values = out.dataSync() as Float32Array;
+  tf.dispose([out, ...Object.values(tensors)]);
+  return Float32Array.from(values);
+}
+
+function convInfo(c: ConvCase, depthwise: boolean): tf.backend_util.Conv2DInfo {
+  const format = tf.backend_util.convertConv2DDataFormat(c.dataFormat ?? 'NHWC');
+  return tf.backend_util.computeConv2DInfo(
+    c.x,
+    c.filter,
+    c.strides,
+    c.dilations ?? 1,
+    c.pad,
+    c.dimRoundingMode,
+    depthwise,
+    format,
+  );
+}
+
+/** Runs `kernel` on wasm and on cpu with the same data; both outputs. */
+async function onBothBackends(kernel: string, inputs: Parameters<typeof runKernel>[1], attrs: object) {
+  await tf.setBackend('wasm');
+  const before = tf.engine().backend.numDataIds();
+  const wasm = runKernel(kernel, inputs, attrs);
+  const leaked = tf.engine().backend.numDataIds() - before;
+  await tf.setBackend('cpu');
+  const cpu = runKernel(kernel, inputs, attrs);
+  return { wasm, cpu, leaked };
+}
+
+const convCases: ConvCase[] = [
+  { name: '3x3 s1 same, batch 1', x: [1, 7, 7, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  {
+    name: '3x3 s2 same (asymmetric), batch 8',
+    x: [8, 9, 9, 4],
+    filter: [3, 3, 4, 5],
+    strides: 2,
+    pad: 'same',
+  },
+  { name: '3x3 s2 same, even size', x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
+  { name: '3x3 s2 valid, batch 8', x: [8, 8, 8, 3], filter: [3, 3, 3, 6], strides: 2, pad: 'valid' },
+  {
+    name: '7x7 s2 explicit 3 (ResNet stem), odd size',
+    x: [2, 15, 15, 3],
+    filter: [7, 7, 3, 4],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [3, 3],
+      [3, 3],
+      [0, 0],
+    ],
+  },
+  {
+    name: '5x5 s2 explicit asymmetric',
+    x: [1, 11, 10, 2],
+    filter: [5, 5, 2, 3],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [1, 2],
+      [0, 0],
+    ],
+  },
+  {
+    name: '1x1 s1 valid (pointwise), batch 8',
+    x: [8, 6, 6, 4],
+    filter: [1, 1, 4, 8],
+    strides: 1,
+    pad: 'valid',
+  },
+  {
+    name: '1x1 s2 valid (downsample shortcut)',
+    x: [8, 7, 7, 4],
+    filter: [1, 1, 4, 6],
+    strides: 2,
+    pad: 'valid',
+  },
+  {
+    name: '11x11 s4 valid (AlexNet stem)',
+    x: [1, 23, 23, 3],
+    filter: [11, 11, 3, 4],
+    strides: 4,
+    pad: 'valid',
+  },
+  {
+    name: '1x3 mixed strides [1, 2] same',
+    x: [2, 6, 9, 3],
+    filter: [1, 3, 3, 2],
+    strides: [1, 2],
+    pad: 'same',
+  },
+  {
+    name: 'numeric pad 1 with ceil rounding',
+    x: [2, 8, 8, 3],
+    filter: [3, 3, 3, 2],
+    strides: 2,
+    pad: 1,
+    dimRoundingMode: 'ceil',
+  },
+  {
+    name: 'NCHW data format',
+    x: [2, 3, 7, 7],
+    filter: [3, 3, 3, 4],
+    strides: 2,
+    pad: 'same',
+    dataFormat: 'NCHW',
+  },
+];
+
+const depthwiseCases: ConvCase[] = [
+  { name: '3x3 s1 same, batch 1', x: [1, 7, 7, 3], filter: [3, 3, 3, 1], strides: 1, pad: 'same' },
+  { name: '3x3 s2 same, batch 8, odd size', x: [8, 9, 9, 4], filter: [3, 3, 4, 1], strides: 2, pad: 'same' },
+  { name: '3x3 s2 same, even size', x: [2, 10, 10, 3], filter: [3, 3, 3, 1], strides: 2, pad: 'same' },
+  {
+    name: 'multiplier 2, s2 valid, batch 8',
+    x: [8, 10, 10, 4],
+    filter: [3, 3, 4, 2],
+    strides: 2,
+    pad: 'valid',
+  },
+  {
+    name: '5x5 s2 explicit 2 (MobileNetV3)',
+    x: [1, 11, 11, 3],
+    filter: [5, 5, 3, 1],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [2, 2],
+      [2, 2],
+      [0, 0],
+    ],
+  },
+  { name: 'multiplier 3, numeric pad 1', x: [2, 8, 7, 4], filter: [3, 3, 4, 3], strides: 1, pad: 1 },
+  {
+    name: '3x3 mixed strides [2, 1] same',
+    x: [2, 9, 6, 2],
+    filter: [3, 3, 2, 1],
+    strides: [2, 1],
+    pad: 'same',
+  },
+];
+
+/** Dilated cases: tfjs-backend-cpu's depthwise gradient kernels ignore dilation, so PyTorch is the reference. */
+const dilatedCases: (ConvCase & { kind: 'conv' | 'depthwise' })[] = [
+  {
+    kind: 'depthwise',
+    name: 'depthwise d2 same',
+    x: [2, 9, 9, 3],
+    filter: [3, 3, 3, 1],
+    strides: 1,
+    pad: 'same',
+    dilations: 2,
+  },
+  {
+    kind: 'depthwise',
+    name: 'depthwise d2 valid m2',
+    x: [8, 10, 9, 2],
+    filter: [3, 3, 2, 2],
+    strides: 1,
+    pad: 'valid',
+    dilations: 2,
+  },
+  {
+    kind: 'depthwise',
+    name: 'depthwise d[2,1] explicit',
+    x: [1, 9, 8, 3],
+    filter: [3, 3, 3, 1],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [2, 2],
+      [1, 1],
+      [0, 0],
+    ],
+    dilations: [2, 1],
+  },
+  {
+    kind: 'conv',
+    name: 'conv d2 same',
+    x: [2, 9, 9, 3],
+    filter: [3, 3, 3, 4],
+    strides: 1,
+    pad: 'same',
+    dilations: 2,
+  },
+  {
+    kind: 'conv',
+    name: 'conv d2 s2 valid',
+    x: [8, 11, 11, 2],
+    filter: [3, 3, 2, 3],
+    strides: 2,
+    pad: 'valid',
+    dilations: 2,
+  },
+];
+
+let seed = 1;
+function data(shape: number[]) {
+  return {
+    shape,
+    values: randomValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed++,
+    ),
+  };
+}
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('the registered kernels', () => {
+  it('are the three gradient kernels tfjs-backend-wasm 4.22 lacks, now in its registry', () => {
+    expect(WASM_TRAINING_KERNELS.map((k) => k.kernelName).sort()).toEqual([
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+    ]);
+    for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
+  });
+
+  it('replace the scalar-loop Conv2DBackpropInput of tfjs-backend-wasm', () => {
+    expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual(['Conv2DBackpropInput']);
+    for (const k of WASM_KERNEL_REPLACEMENTS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
+  });
+});
+
+describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
+  for (const c of convCases) {
+    it(c.name, async () => {
+      const info = convInfo(c, false);
+      const dyShape =
+        c.dataFormat === 'NCHW'
+          ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth]
+          : info.outShape;
+      const attrs = {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: c.dataFormat ?? 'NHWC',
+        dimRoundingMode: c.dimRoundingMode,
+        filterShape: c.filter,
+      };
+      const { wasm, cpu, leaked } = await onBothBackends(
+        tf.Conv2DBackpropFilter,
+        { x: data(c.x), dy: data(dyShape) },
+        attrs,
+      );
+      expect(wasm.length).toBe(c.filter.reduce((a, b) => a * b, 1));
+      expect(relativeError(wasm, cpu)).toBeLessThan(TOLERANCE);
+      expect(leaked).toBe(0);
+    });
+  }
+});
+
+describe('DepthwiseConv2dNative gradients on wasm equal the cpu backend', () => {
+  for (const c of depthwiseCases) {
+    it(c.name, async () => {
+      const info = convInfo(c, true);
+      const base = {
+        strides: c.strides,
+        pad: c.pad,
+        dilations: c.dilations ?? 1,
+        dimRoundingMode: c.dimRoundingMode,
+      };
+      const x = data(c.x);
+      const filter = data(c.filter);
+      const dy = data(info.outShape);
+      const input = await onBothBackends(
+        tf.DepthwiseConv2dNativeBackpropInput,
+        { dy, filter },
+        { ...base, inputShape: c.x },
+      );
+      expect(input.wasm.length).toBe(x.values.length);
+      expect(relativeError(input.wasm, input.cpu)).toBeLessThan(TOLERANCE);
+      expect(input.leaked).toBe(0);
+      const weights = await onBothBackends(
+        tf.DepthwiseConv2dNativeBackpropFilter,
+        { x, dy },
+        { ...base, filterShape: c.filter },
+      );
+      expect(weights.wasm.length).toBe(filter.values.length);
+      expect(relativeError(weights.wasm, weights.cpu)).toBeLessThan(TOLERANCE);
+      expect(weights.leaked).toBe(0);
+    });
+  }
+});
+
+describe('dilated gradients on wasm equal PyTorch autograd', () => {
+  it('covers depthwise input/filter and dense filter gradients with dilation 2', async () => {
+    await tf.setBackend('wasm');
+    const torchCases: TorchConvCase[] = [];
+    const ours: { dx?: Float32Array; dw: Float32Array }[] = [];
+    for (const c of dilatedCases) {
+      const info = convInfo(c, c.kind === 'depthwise');
+      const x = data(c.x);
+      const filter = data(c.filter);
+      const dy = data(info.outShape);
+      const base = {
+        strides: c.strides,
+        pad: c.pad,
+        dilations: c.dilations,
+        dimRoundingMode: c.dimRoundingMode,
+      };
+      if (c.kind === 'depthwise') {
+        ours.push({
+          dx: runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter }, { ...base, inputShape: c.x }),
+          dw: runKernel(
+            tf.DepthwiseConv2dNativeBackpropFilter,
+            { x, dy },
+            { ...base, filterShape: c.filter },
+          ),
+        });
+      } else {
+        // Conv2DBackpropFilter has no dilation attribute; exercise the composed function directly.
+        const xt = tf.tensor(x.values, x.shape);
+        const dyt = tf.tensor(dy.values, dy.shape);
+        const grad = composed(tf.engine().backend, 'wasm', (scope) =>
+          conv2dFilterGradient(scope, xt, dyt, info),
+        );
+        const gradTensor = tf.engine().makeTensorFromTensorInfo(grad);
+        ours.push({ dw: Float32Array.from(gradTensor.dataSync()) });
+        tf.dispose([xt, dyt, gradTensor]);
+      }
+      const p = info.padInfo;
+      torchCases.push({
+        kind: c.kind,
+        x: Array.from(x.values),
+        xShape: c.x,
+        w: Array.from(filter.values),
+        wShape: c.filter,
+        dy: Array.from(dy.values),
+        dyShape: info.outShape,
+        stride: [info.strideHeight, info.strideWidth],
+        dilation: [info.dilationHeight, info.dilationWidth],
+        pads: [p.top, p.bottom, p.left, p.right],
+      });
+    }
+    const reference = torchConvGrads(torchCases);
+    dilatedCases.forEach((c, i) => {
+      const mine = ours[i]!;
+      const ref = reference[i]!;
+      expect(relativeError(mine.dw, ref.dw), `${c.name}: filter gradient`).toBeLessThan(TOLERANCE);
+      if (mine.dx)
+        expect(relativeError(mine.dx, ref.dx), `${c.name}: input gradient`).toBeLessThan(TOLERANCE);
+    });
+  });
+});
+
+describe('end to end through tfjs-core gradients', () => {
+  it('tf.grads of conv2d, depthwiseConv2d and separableConv2d agree on wasm and cpu', async () => {
+    const x = data([8, 9, 9, 4]);
+    const f = data([3, 3, 4, 6]);
+    const dwf = data([3, 3, 6, 2]);
+    const pwf = data([1, 1, 12, 5]);
+    const run = () => {
+      const numTensors = tf.memory().numTensors;
+      const grads = tf.tidy(() => {
+        const loss = (xi: tf.Tensor, fi: tf.Tensor, di: tf.Tensor, pi: tf.Tensor) => {
+          const y = tf.relu(tf.conv2d(xi as tf.Tensor4D, fi as tf.Tensor4D, 2, 'same'));
+          const z = tf.separableConv2d(y as tf.Tensor4D, di as tf.Tensor4D, pi as tf.Tensor4D, 1, 'same');
+          return tf.sum(tf.mul(z, z));
+        };
+        return tf.grads(loss)([x, f, dwf, pwf].map((d) => tf.tensor(d.values, d.shape)));
+      });
+      const values = grads.map((g) => Float32Array.from(g.dataSync()));
+      tf.dispose(grads);
+      expect(tf.memory().numTensors).toBe(numTensors);
+      return values;
+    };
+    await tf.setBackend('wasm');
+    const onWasm = run();
+    await tf.setBackend('cpu');
+    const onCpu = run();
+    for (const [i, g] of onWasm.entries()) {
+      expect(relativeError(g, onCpu[i]!)).toBeLessThan(TOLERANCE);
+    }
+  });
+});

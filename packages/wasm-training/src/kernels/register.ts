@@ -1,0 +1,46 @@
+/**
+ * Registration of the wasm training kernels: the gradient kernels tfjs-backend-wasm 4.22 lacks
+ * (it has every forward kernel a CNN needs and the pooling/activation/batch-norm gradients, but
+ * not these three, so `model.fit` of any convolutional model throws on wasm), and an XNNPACK
+ * replacement for its scalar `Conv2DBackpropInput`.
+ */
+import '@tensorflow/tfjs-backend-wasm'; // its kernels first, so the replacement below wins
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
+import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
+
+/** The kernels tfjs-backend-wasm 4.22 lacks, which this package adds to the wasm backend. */
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+];
+
+/** Kernels tfjs-backend-wasm has in a slow form, which this package replaces. */
+export const WASM_KERNEL_REPLACEMENTS: readonly tf.KernelConfig[] = [conv2dBackpropInputConfig];
+
+/**
+ * Registers the training kernels for the `wasm` backend. Idempotent. A missing kernel that is
+ * already registered for wasm (by a future tfjs-backend-wasm that ships it) is left alone; a
+ * replacement takes the place of the registered kernel. Importing `@tfzoo/wasm-training` calls this.
+ *
+ * @returns the names of the kernels this call registered.
+ */
+export function registerWasmTrainingKernels(): string[] {
+  const added: string[] = [];
+  for (const config of WASM_TRAINING_KERNELS) {
+    if (tf.getKernel(config.kernelName, config.backendName) !== undefined) continue;
+    tf.registerKernel(config);
+    added.push(config.kernelName);
+  }
+  for (const config of WASM_KERNEL_REPLACEMENTS) {
+    const current = tf.getKernel(config.kernelName, config.backendName);
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current !== undefined) tf.unregisterKernel(config.kernelName, config.backendName);
+    tf.registerKernel(config);
+    added.push(config.kernelName);
+  }
+  return added;
+}

@@ -12,6 +12,8 @@ import '@tfzoo/vgg';
 import '@tfzoo/googlenet';
 import '@tfzoo/resnet';
 import '@tfzoo/senet';
+import '@tfzoo/squeezenet';
+import '@tfzoo/mobilenet';
 import '@tfzoo/shufflenet';
 import '@tfzoo/xception';
 

@@ -1,0 +1,229 @@
+/**
+ * Building blocks of the MobileNet family, as functions over symbolic tensors:
+ *
+ * - the depthwise-separable block (Howard et al., "MobileNets: Efficient Convolutional Neural
+ *   Networks for Mobile Vision Applications", 2017, https://arxiv.org/abs/1704.04861);
+ * - the inverted residual with linear bottleneck (Sandler et al., "MobileNetV2: Inverted Residuals
+ *   and Linear Bottlenecks", 2018, https://arxiv.org/abs/1801.04381), with MobileNetV3's optional
+ *   squeeze-and-excitation and hard-swish (Howard et al., "Searching for MobileNetV3", 2019,
+ *   https://arxiv.org/abs/1905.02244);
+ * - the plain 1×1 conv → BN → activation block.
+ *
+ * References: torchvision `models/mobilenetv2.py`, `models/mobilenetv3.py`, `ops/misc.py`
+ * (`Conv2dNormActivation`, `SqueezeExcitation`); timm `models/_efficientnet_blocks.py`
+ * (`DepthwiseSeparableConv`, `InvertedResidual`, `ConvBnAct`, `SqueezeExcite`).
+ *
+ * Convolutions are TF.js's own `Conv2D` / `DepthwiseConv2D` (whose PyTorch layouts `@tfzoo/core`
+ * knows), so weights map by name alone. Padding is PyTorch's symmetric `(k − 1) / 2`: TF's `'same'` at
+ * stride 1 (which is exactly that for odd kernels), and an explicit `ZeroPadding2D` plus `'valid'` at
+ * stride 2, where TF's `'same'` would pad asymmetrically.
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { invalidArgument, kaimingNormalFanOut } from '@tfzoo/core';
+import { HardSwish, makeDivisible, ReLU6, SqueezeExcite } from '@tfzoo/layers';
+import type { BlockNames, ConvUnitNames } from './naming.js';
+
+type Tensor = tfl.SymbolicTensor;
+type Initializer = ReturnType<typeof tfl.initializers.zeros>;
+
+/** Activations of the family: ReLU (MobileNetV3's "RE"), ReLU6 (V1, V2) and hard swish (V3's "HS"). */
+export type MobileNetActivation = 'relu' | 'relu6' | 'hardSwish';
+
+/** Every {@link MobileNetActivation}, for validation. */
+export const MOBILENET_ACTIVATIONS: readonly MobileNetActivation[] = ['relu', 'relu6', 'hardSwish'];
+
+/** One block of a MobileNet, as data. */
+export interface BlockConfig {
+  /**
+   * `ds`: depthwise k×k → BN → act → [SE] → 1×1 → BN → [act] (timm `DepthwiseSeparableConv`; an
+   * `InvertedResidual` with expansion 1 in torchvision). `ir`: 1×1 expand → BN → act → depthwise →
+   * BN → act → [SE] → 1×1 project → BN. `conv`: k×k conv → BN → act (timm `ConvBnAct`).
+   */
+  kind: 'ds' | 'ir' | 'conv';
+  /** Kernel size of the depthwise convolution (of the convolution for `conv`). */
+  kernelSize: number;
+  /** Stride of the depthwise convolution (of the convolution for `conv`). */
+  stride: number;
+  /** Output channels. */
+  outChannels: number;
+  /** Hidden width of an `ir` block (the expansion's output channels). */
+  expandedChannels?: number;
+  /** Activation of the block. */
+  activation: MobileNetActivation;
+  /** Squeeze-and-excitation after the depthwise convolution (ReLU, hard-sigmoid gate). */
+  se?: boolean;
+  /** Activation after the pointwise convolution of a `ds` block (MobileNetV1; default false). */
+  pointwiseActivation?: boolean;
+  /** Residual connection when the stride is 1 and the channels match (default true). */
+  residual?: boolean;
+}
+
+/** Numerics and initialization shared by every block of a model. */
+export interface BlockContext {
+  /** Batch-norm epsilon (PyTorch's `eps`). */
+  bnEpsilon: number;
+  /** Batch-norm momentum in PyTorch's convention (`running = (1 − m)·running + m·batch`). */
+  bnMomentum: number;
+  /** Whose default initialization to reproduce. */
+  init: 'torchvision' | 'timm';
+}
+
+/** Standard deviation of a unit normal truncated to [−2, 2] (tfjs's `varianceScaling` normal). */
+const TRUNCATED_NORMAL_STD = 0.8796256610342398;
+
+/**
+ * He-normal initialization of a depthwise kernel. torchvision: `kaiming_normal_(mode='fan_out')` on
+ * the PyTorch weight `[C, 1, kh, kw]`, whose fan-out is `C·kh·kw` — tfjs's *fan-in* of the kernel
+ * `[kh, kw, C, 1]`. timm (`_init_weight_goog`): fan-out `kh·kw·C / groups = kh·kw`, tfjs's fan-out.
+ */
+function depthwiseInitializer(init: BlockContext['init']): Initializer {
+  if (init === 'timm') return kaimingNormalFanOut();
+  return tfl.initializers.varianceScaling({
+    scale: 2 / TRUNCATED_NORMAL_STD ** 2,
+    mode: 'fanIn',
+    distribution: 'normal',
+  });
+}
+
+/** Applies an activation layer named `name`. */
+export function applyActivation(x: Tensor, activation: MobileNetActivation, name: string): Tensor {
+  if (activation === 'relu') return tfl.layers.reLU({ name }).apply(x) as Tensor;
+  if (activation === 'relu6') return new ReLU6({ name }).apply(x) as Tensor;
+  if (activation === 'hardSwish') return new HardSwish({ name }).apply(x) as Tensor;
+  throw invalidArgument('activation', activation, `one of ${MOBILENET_ACTIVATIONS.join(', ')}`);
+}
+
+/** Zero padding before a strided convolution, so that it pads like PyTorch: `(k − 1) / 2` per side. */
+function explicitPadding(x: Tensor, kernelSize: number, stride: number, name: string): Tensor {
+  if (stride === 1 || kernelSize === 1) return x;
+  const amount = Math.floor((kernelSize - 1) / 2);
+  return tfl.layers.zeroPadding2d({ padding: amount, name }).apply(x) as Tensor;
+}
+
+/** Arguments of {@link convUnit}. */
+export interface ConvUnitArgs {
+  /** Output channels (ignored for a depthwise convolution, which keeps the channel count). */
+  filters: number;
+  /** Kernel size. */
+  kernelSize: number;
+  /** Stride. */
+  stride: number;
+  /** A depthwise convolution (groups = channels) instead of a full one. */
+  depthwise?: boolean;
+  /** Activation after the batch norm, or none. */
+  activation: MobileNetActivation | null;
+  /** Layer names. */
+  names: ConvUnitNames;
+}
+
+/** A bias-free convolution → batch norm → optional activation (torchvision `Conv2dNormActivation`). */
+export function convUnit(x: Tensor, args: ConvUnitArgs, context: BlockContext): Tensor {
+  const { kernelSize, stride, names } = args;
+  const padding = stride === 1 ? 'same' : 'valid';
+  let y = explicitPadding(x, kernelSize, stride, names.pad);
+  const conv = args.depthwise
+    ? tfl.layers.depthwiseConv2d({
+        kernelSize,
+        strides: stride,
+        padding,
+        depthMultiplier: 1,
+        useBias: false,
+        depthwiseInitializer: depthwiseInitializer(context.init),
+        name: names.conv,
+      })
+    : tfl.layers.conv2d({
+        filters: args.filters,
+        kernelSize,
+        strides: stride,
+        padding,
+        useBias: false,
+        kernelInitializer: kaimingNormalFanOut(),
+        name: names.conv,
+      });
+  y = conv.apply(y) as Tensor;
+  y = tfl.layers
+    .batchNormalization({
+      axis: -1,
+      epsilon: context.bnEpsilon,
+      momentum: 1 - context.bnMomentum,
+      name: names.bn,
+    })
+    .apply(y) as Tensor;
+  return args.activation ? applyActivation(y, args.activation, names.act) : y;
+}
+
+/**
+ * Bottleneck width of the squeeze-and-excitation layer: torchvision's
+ * `_make_divisible(expanded // 4, 8)`, equal to timm's `make_divisible(expanded · 0.25)`.
+ */
+export function seChannels(channels: number): number {
+  return makeDivisible(Math.floor(channels / 4), 8);
+}
+
+function squeezeExcite(x: Tensor, channels: number, name: string): Tensor {
+  return new SqueezeExcite({
+    reducedChannels: seChannels(channels),
+    activation: 'relu',
+    gate: 'hardSigmoid',
+    // Both references initialize the two 1×1 convolutions He-normal with fan-out, biases zero.
+    kernelInitializer: kaimingNormalFanOut(),
+    biasInitializer: 'zeros',
+    name,
+  }).apply(x) as Tensor;
+}
+
+/**
+ * Applies one block to `x` (with `inChannels` channels), naming its layers with `names`.
+ *
+ * @throws {@link @tfzoo/core!ZooError} when an `ir` block has no `expandedChannels`.
+ */
+export function mobileNetBlock(
+  x: Tensor,
+  inChannels: number,
+  block: BlockConfig,
+  names: BlockNames,
+  context: BlockContext,
+): Tensor {
+  const { kernelSize, stride, activation } = block;
+  if (block.kind === 'conv') {
+    return convUnit(
+      x,
+      { filters: block.outChannels, kernelSize, stride, activation, names: names.expand! },
+      context,
+    );
+  }
+  let y = x;
+  let channels = inChannels;
+  if (block.kind === 'ir') {
+    const expanded = block.expandedChannels;
+    if (!(typeof expanded === 'number' && Number.isInteger(expanded) && expanded > 0)) {
+      throw invalidArgument('expandedChannels of an ir block', expanded, 'a positive integer');
+    }
+    y = convUnit(
+      y,
+      { filters: expanded, kernelSize: 1, stride: 1, activation, names: names.expand! },
+      context,
+    );
+    channels = expanded;
+  }
+  y = convUnit(
+    y,
+    { filters: channels, kernelSize, stride, depthwise: true, activation, names: names.depthwise! },
+    context,
+  );
+  if (block.se) y = squeezeExcite(y, channels, names.se!);
+  const pointwiseActivation = block.kind === 'ds' && block.pointwiseActivation ? activation : null;
+  y = convUnit(
+    y,
+    {
+      filters: block.outChannels,
+      kernelSize: 1,
+      stride: 1,
+      activation: pointwiseActivation,
+      names: names.project!,
+    },
+    context,
+  );
+  const residual = (block.residual ?? true) && stride === 1 && inChannels === block.outChannels;
+  return residual ? (tfl.layers.add({ name: names.add }).apply([x, y]) as Tensor) : y;
+}

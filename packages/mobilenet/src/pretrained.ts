@@ -1,0 +1,212 @@
+/**
+ * Pretrained ImageNet-1k weights of the MobileNet family, loaded from where they are hosted:
+ *
+ * - torchvision's `.pth` files (`MobileNet_V2_Weights`, `MobileNet_V3_Large_Weights`,
+ *   `MobileNet_V3_Small_Weights`; tags `imagenet1k_v1` / `imagenet1k_v2`, the latter trained with
+ *   torchvision's 2021 recipe). Facts (URLs, parameter counts, accuracies, transforms) are
+ *   torchvision 0.14's `models/mobilenetv2.py` and `models/mobilenetv3.py`; file names carry the
+ *   first hex digits of each file's sha256.
+ * - timm's safetensors on the Hugging Face Hub (`timm/<arch>.<tag>`, timm's names): `mobilenetv1_100`,
+ *   `mobilenetv2_100`, `mobilenetv3_large_100`. Preprocessing is timm's `pretrained_cfg`; full sha256
+ *   only where DESIGN §3 records one. Files are pinned to `main` until a commit id is recorded.
+ */
+import { IMAGENET_CLASSES, imagenetPreprocessing, type PretrainedConfig } from '@tfzoo/core';
+import { MOBILENET_TIMM_MAPPING_ID, MOBILENET_TORCHVISION_MAPPING_ID } from './mapping.js';
+
+const TORCHVISION = 'https://download.pytorch.org/models/';
+const TV_SOURCE = 'https://github.com/pytorch/vision/blob/main/torchvision/models/';
+const TV_RECIPE_V2_2021 = 'https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning';
+
+/** The papers of the family. */
+export const MOBILENET_PAPERS = Object.freeze({
+  v1: 'https://arxiv.org/abs/1704.04861',
+  v2: 'https://arxiv.org/abs/1801.04381',
+  v3: 'https://arxiv.org/abs/1905.02244',
+});
+
+interface TorchvisionFile {
+  arch: 'mobilenet_v2' | 'mobilenet_v3_large' | 'mobilenet_v3_small';
+  version: 1 | 2;
+  file: string;
+  numParams: number;
+  top1: number;
+  top5: number;
+  resizeSize: number;
+  recipe: string;
+}
+
+function torchvisionConfig(entry: TorchvisionFile): PretrainedConfig {
+  const tag = `imagenet1k_v${entry.version}`;
+  const prefix = /-([0-9a-f]+)\.pth$/.exec(entry.file)?.[1] as string;
+  const v2 = entry.arch === 'mobilenet_v2';
+  return Object.freeze({
+    id: `${entry.arch}.${tag}`,
+    arch: entry.arch,
+    tag,
+    source: { url: `${TORCHVISION}${entry.file}`, format: 'pth', sha256Prefix: prefix },
+    mapping: MOBILENET_TORCHVISION_MAPPING_ID,
+    numClasses: 1000,
+    classifier: v2 ? 'classifier.1' : 'classifier.3',
+    labels: IMAGENET_CLASSES,
+    numParams: entry.numParams,
+    preprocessing: imagenetPreprocessing({ inputSize: 224, resizeSize: entry.resizeSize }),
+    accuracy: {
+      top1: entry.top1,
+      top5: entry.top5,
+      dataset: 'imagenet-1k-val',
+      source: `torchvision 0.14 models/${v2 ? 'mobilenetv2' : 'mobilenetv3'}.py`,
+    },
+    license: 'BSD-3-Clause',
+    sourceUrl: `${TV_SOURCE}${v2 ? 'mobilenetv2' : 'mobilenetv3'}.py`,
+    paperUrl: v2 ? MOBILENET_PAPERS.v2 : MOBILENET_PAPERS.v3,
+    notes: `torchvision's IMAGENET1K_V${entry.version} weights; recipe ${entry.recipe}`,
+  } satisfies PretrainedConfig);
+}
+
+interface TimmFile {
+  arch: 'mobilenetv1_100' | 'mobilenetv2_100' | 'mobilenetv3_large_100';
+  tag: string;
+  sha256?: string;
+  numParams: number;
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+  paperUrl: string;
+}
+
+function timmConfig(entry: TimmFile): PretrainedConfig {
+  const repo = `timm/${entry.arch}.${entry.tag}`;
+  return Object.freeze({
+    id: `${entry.arch}.${entry.tag}`,
+    arch: entry.arch,
+    tag: entry.tag,
+    source: {
+      url: `https://huggingface.co/${repo}/resolve/main/model.safetensors`,
+      format: 'safetensors',
+      revision: 'main',
+      ...(entry.sha256 ? { sha256: entry.sha256 } : {}),
+    },
+    mapping: MOBILENET_TIMM_MAPPING_ID,
+    numClasses: 1000,
+    classifier: 'classifier',
+    labels: IMAGENET_CLASSES,
+    numParams: entry.numParams,
+    // timm pretrained_cfg: input 224, crop_pct 0.875 (resize floor(224 / 0.875) = 256), bicubic.
+    preprocessing: imagenetPreprocessing({
+      inputSize: 224,
+      resizeSize: 256,
+      interpolation: 'bicubic',
+      mean: entry.mean,
+      std: entry.std,
+    }),
+    license: 'Apache-2.0',
+    sourceUrl: `https://huggingface.co/${repo}`,
+    paperUrl: entry.paperUrl,
+    notes: "timm's weights and names (`_efficientnet_builder` layout); see the model card for the recipe",
+  } satisfies PretrainedConfig);
+}
+
+const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+
+/** torchvision's MobileNetV2 weights (`mobilenet_v2-b0353104.pth`, `mobilenet_v2-7ebf99e0.pth`). */
+export const MOBILENET_V2_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  torchvisionConfig({
+    arch: 'mobilenet_v2',
+    version: 1,
+    file: 'mobilenet_v2-b0353104.pth',
+    numParams: 3504872,
+    top1: 71.878,
+    top5: 90.286,
+    resizeSize: 256,
+    recipe: 'https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv2',
+  }),
+  torchvisionConfig({
+    arch: 'mobilenet_v2',
+    version: 2,
+    file: 'mobilenet_v2-7ebf99e0.pth',
+    numParams: 3504872,
+    top1: 72.154,
+    top5: 90.822,
+    resizeSize: 232,
+    recipe: TV_RECIPE_V2_2021,
+  }),
+]);
+
+const V3_RECIPE =
+  'https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv3-large--small';
+
+/** torchvision's MobileNetV3-Large weights (`mobilenet_v3_large-8738ca79.pth`, `-5c1a4163.pth`). */
+export const MOBILENET_V3_LARGE_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  torchvisionConfig({
+    arch: 'mobilenet_v3_large',
+    version: 1,
+    file: 'mobilenet_v3_large-8738ca79.pth',
+    numParams: 5483032,
+    top1: 74.042,
+    top5: 91.34,
+    resizeSize: 256,
+    recipe: V3_RECIPE,
+  }),
+  torchvisionConfig({
+    arch: 'mobilenet_v3_large',
+    version: 2,
+    file: 'mobilenet_v3_large-5c1a4163.pth',
+    numParams: 5483032,
+    top1: 75.274,
+    top5: 92.566,
+    resizeSize: 232,
+    recipe: TV_RECIPE_V2_2021,
+  }),
+]);
+
+/** torchvision's MobileNetV3-Small weights (`mobilenet_v3_small-047dcff4.pth`). */
+export const MOBILENET_V3_SMALL_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  torchvisionConfig({
+    arch: 'mobilenet_v3_small',
+    version: 1,
+    file: 'mobilenet_v3_small-047dcff4.pth',
+    numParams: 2542856,
+    top1: 67.668,
+    top5: 87.402,
+    resizeSize: 256,
+    recipe: V3_RECIPE,
+  }),
+]);
+
+/** timm's `mobilenetv1_100.ra4_e3600_r224_in1k` (mean and std 0.5; sha256 not recorded yet). */
+export const MOBILENETV1_100_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  timmConfig({
+    arch: 'mobilenetv1_100',
+    tag: 'ra4_e3600_r224_in1k',
+    numParams: 4231976,
+    mean: [0.5, 0.5, 0.5],
+    std: [0.5, 0.5, 0.5],
+    paperUrl: MOBILENET_PAPERS.v1,
+  }),
+]);
+
+/** timm's `mobilenetv2_100.ra_in1k`. */
+export const MOBILENETV2_100_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  timmConfig({
+    arch: 'mobilenetv2_100',
+    tag: 'ra_in1k',
+    sha256: '55ea4fb3a96010b933710ebf44fc965b070d5cd054d3f35e44f2d1320b4a714e',
+    numParams: 3504872,
+    mean: IMAGENET_MEAN,
+    std: IMAGENET_STD,
+    paperUrl: MOBILENET_PAPERS.v2,
+  }),
+]);
+
+/** timm's `mobilenetv3_large_100.ra_in1k`. */
+export const MOBILENETV3_LARGE_100_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  timmConfig({
+    arch: 'mobilenetv3_large_100',
+    tag: 'ra_in1k',
+    sha256: 'f425af34cc1cead2b5d6211f789a1f30b94835dc32f9c0fcc5a916e4fd2dde85',
+    numParams: 5483032,
+    mean: IMAGENET_MEAN,
+    std: IMAGENET_STD,
+    paperUrl: MOBILENET_PAPERS.v3,
+  }),
+]);

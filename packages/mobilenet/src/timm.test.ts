@@ -1,0 +1,126 @@
+/**
+ * timm's layout against fixtures made with real timm (`test/fixtures/*.json`, copied from the
+ * project's shared fixtures; see their README): every reference tensor name and shape is consumed
+ * exactly once by the `mobilenet/timm` mapping, parameter counts equal timm's, and the logits of the
+ * fixture's deterministic weights reproduce timm's eval-mode logits.
+ */
+import '@tensorflow/tfjs-backend-wasm';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { exportStateDict, getPretrainedConfig, loadWeights, summarize, writeSafetensors } from '@tfzoo/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MOBILENET_TIMM_MAPPING_ID, mobilenetV1, mobilenetV2, mobilenetV3Large } from './index.js';
+import {
+  compare,
+  fillRule,
+  fixtureInput,
+  fixtureStateDict,
+  fnv1a,
+  predictValues,
+  readFixture,
+} from './test/helpers.js';
+
+const CASES: readonly { model: string; build: (inputShape: [number, number, number]) => tfl.LayersModel }[] =
+  [
+    { model: 'mobilenetv1_100', build: (inputShape) => mobilenetV1({ inputShape }) },
+    { model: 'mobilenetv2_100', build: (inputShape) => mobilenetV2({ inputShape, reference: 'timm' }) },
+    {
+      model: 'mobilenetv3_large_100',
+      build: (inputShape) => mobilenetV3Large({ inputShape, reference: 'timm' }),
+    },
+  ];
+
+let dir: string;
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  dir = mkdtempSync(join(tmpdir(), 'tfzoo-mobilenet-timm-'));
+});
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the fixtures' fill rule", () => {
+  it("reproduces the README's check values", () => {
+    expect(fnv1a('conv1.weight')).toBe(3184444564);
+    expect(Array.from(fillRule('conv1.weight', [64, 3, 7, 7]).subarray(0, 3))).toEqual([
+      0.09755498915910721, -0.05678258836269379, 0.1929408609867096,
+    ]);
+    expect(Array.from(fillRule('bn1.weight', [64]).subarray(0, 2))).toEqual([
+      1.103859305381775, 0.9510729312896729,
+    ]);
+    expect(fillRule('fc.bias', [1000])[0]).toBe(-0.05738754943013191);
+    expect(Array.from(fillRule('input', [2, 224, 224, 3]).subarray(0, 3))).toEqual([
+      1.9038351774215698, 0.37597110867500305, -1.151892900466919,
+    ]);
+  });
+});
+
+describe('parity with timm', () => {
+  for (const { model: name, build } of CASES) {
+    it(`${name}: every tensor consumed once, timm's parameter count and logits`, async () => {
+      const fixture = readFixture(name);
+      const [batch, height, width, channels] = fixture.inputShape;
+      const model = build([height, width, channels]);
+      expect(summarize(model).trainableParams).toBe(fixture.numParams);
+      expect(getPretrainedConfig(name).numParams).toBe(fixture.numParams);
+
+      // Through a real safetensors file, as the Hub serves it.
+      const path = join(dir, `${name}.safetensors`);
+      writeFileSync(path, writeSafetensors(fixtureStateDict(fixture)));
+      const before = tf.memory().numTensors;
+      const report = await loadWeights(model, path, { mapping: MOBILENET_TIMM_MAPPING_ID });
+      expect(report.unused).toEqual([]);
+      expect(report.unfilled).toEqual([]);
+      expect(report.ignored).toEqual(
+        fixture.tensors.filter((t) => t.name.endsWith('num_batches_tracked')).map((t) => t.name),
+      );
+      expect(report.loaded.length + report.ignored.length).toBe(fixture.tensors.length);
+      expect(new Set(report.loaded).size).toBe(report.loaded.length);
+      expect(report.loaded.length).toBe(model.weights.length);
+      expect(tf.memory().numTensors).toBe(before);
+
+      const input = fixtureInput(fixture);
+      const { maxError, scale } = compare(predictValues(model, input), fixture.logits.flat());
+      input.dispose();
+      expect(scale).toBeGreaterThan(0);
+      expect(maxError).toBeLessThanOrEqual(1e-4 * scale);
+      expect(batch).toBe(2);
+
+      // Saving writes timm's names and shapes back.
+      const exported = exportStateDict(model, { mapping: MOBILENET_TIMM_MAPPING_ID, template: [] });
+      expect([...exported.keys()].sort()).toEqual(fixture.tensors.map((t) => t.name).sort());
+      for (const tensor of fixture.tensors) expect(exported.get(tensor.name)?.shape).toEqual(tensor.shape);
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    });
+  }
+
+  it("timm's pretrained configs carry the fixtures' preprocessing and classifier", () => {
+    for (const { model: name } of CASES) {
+      const { pretrainedCfg } = readFixture(name);
+      const config = getPretrainedConfig(name);
+      expect(config.mapping).toBe(MOBILENET_TIMM_MAPPING_ID);
+      expect(config.classifier).toBe(pretrainedCfg.classifier);
+      expect(config.preprocessing.mean).toEqual(pretrainedCfg.mean);
+      expect(config.preprocessing.std).toEqual(pretrainedCfg.std);
+      expect(config.preprocessing.interpolation).toBe(pretrainedCfg.interpolation);
+      expect([
+        config.preprocessing.inputSize[2],
+        config.preprocessing.inputSize[0],
+        config.preprocessing.inputSize[1],
+      ]).toEqual(pretrainedCfg.input_size);
+      expect(config.preprocessing.resizeSize).toBe(
+        Math.floor(pretrainedCfg.input_size[1] / pretrainedCfg.crop_pct),
+      );
+      expect(config.source.url).toBe(
+        `https://huggingface.co/timm/${config.id}/resolve/main/model.safetensors`,
+      );
+    }
+  });
+});

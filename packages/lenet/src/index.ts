@@ -5,4 +5,12 @@
  * @packageDocumentation
  */
 export { type LeNetConfig, type LeNetOptions, lenet5 } from './lenet.js';
+export {
+  FASHION_MNIST_LABELS,
+  LENET_PRETRAINED,
+  LENET5_FMNIST,
+  LENET5_FMNIST_FILE,
+  LENET5_FMNIST_PATH,
+  TFZOO_RELEASE_URL,
+} from './pretrained.js';
 export { lenet5Definition } from './variants.js';

@@ -1,6 +1,7 @@
 /** The LeNet entries of the tfzoo registry. */
 import { defineModel, type ModelDefinition, registerModel } from '@tfzoo/core';
 import { lenet5 } from './lenet.js';
+import { LENET_PRETRAINED } from './pretrained.js';
 
 /** Registry definition of `lenet5`. */
 export const lenet5Definition: ModelDefinition = defineModel({
@@ -12,6 +13,8 @@ export const lenet5Definition: ModelDefinition = defineModel({
     title: 'Gradient-Based Learning Applied to Document Recognition (LeCun et al., 1998)',
     url: 'https://doi.org/10.1109/5.726791',
   },
+  pretrained: LENET_PRETRAINED,
+  defaultTag: 'fmnist',
 });
 
 registerModel(lenet5Definition);

@@ -1,0 +1,238 @@
+/**
+ * The `tfzoo` executable, spawned as a user runs it: build first (`npx tsc -b packages/cli`).
+ * Training uses Debian's Fashion-MNIST (/usr/share/datasets/fashion-mnist), which CI installs.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './main.js';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function tfzoo(args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function inProcess(args: string[]): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: {
+      write: (t: string) => {
+        stdout += t;
+      },
+    },
+    stderr: {
+      write: (t: string) => {
+        stderr += t;
+      },
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
+
+let dir: string;
+beforeAll(async () => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -b packages/cli first`);
+  dir = await mkdtemp(join(tmpdir(), 'tfzoo-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('errors', () => {
+  it('info on an unknown id: clear message, exit ≠ 0, stack trace only with --verbose', async () => {
+    const plain = await tfzoo(['info', 'resnet_nonexistent']);
+    expect(plain.code).not.toBe(0);
+    expect(plain.stderr).toContain('unknown model id "resnet_nonexistent"');
+    expect(plain.stderr).not.toMatch(STACK_LINE);
+    const verbose = await inProcess(['info', 'resnet_nonexistent', '--verbose']);
+    expect(verbose.code).toBe(plain.code);
+    expect(verbose.stderr).toMatch(STACK_LINE);
+  });
+
+  it('predict on a file that is not an image: clear message naming it, exit ≠ 0 (in process)', async () => {
+    const path = join(dir, 'notes.png');
+    await writeFile(path, 'this is text, not a PNG\n');
+    const result = await inProcess(['predict', 'lenet5.fmnist', path]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`${path} could not be decoded`);
+    expect(result.stderr).toContain('expected a readable JPEG, PNG or WebP image');
+    expect(result.stderr).not.toMatch(STACK_LINE);
+    const verbose = await inProcess(['predict', 'lenet5.fmnist', path, '--verbose']);
+    expect(verbose.stderr).toMatch(STACK_LINE);
+  });
+
+  it('unknown options and commands are usage errors (exit 2); --help exits 0', async () => {
+    const option = await inProcess(['eval', 'lenet5', '--epochz', '3']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("Unknown option '--epochz'");
+    expect((await inProcess(['frobnicate'])).code).toBe(2);
+    const help = await inProcess(['finetune', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--resume');
+  });
+});
+
+describe('train, SIGINT and --resume', () => {
+  const common = [
+    'train',
+    'lenet5',
+    '--data',
+    'fashion-mnist',
+    '--per-class',
+    '16',
+    '--batch-size',
+    '8',
+    '--epochs',
+    '2',
+    '--lr',
+    '3e-3',
+    '--augment',
+    '--seed',
+    '7',
+    '--backend',
+    'wasm',
+    '--threads',
+    '1',
+    '--model-options',
+    '{"inputShape":[28,28,1],"activation":"relu","subsampling":"max"}',
+  ];
+
+  it('continues from the interrupted step with the same schedule step (exactness: @tfzoo/train tests)', async () => {
+    let sent = false;
+    const interrupted = await tfzoo([...common, '--out', join(dir, 'b')], (text, child) => {
+      // Plain (non-TTY) progress lines come every 2 batches here: interrupt early in epoch 1.
+      if (!sent && /epoch 1\/2 batch 4\/20/.test(text)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(interrupted.stderr).toContain('Continue with the same command plus --resume');
+    const manifest = JSON.parse(await readFile(join(dir, 'b', 'last', 'manifest.json'), 'utf8'));
+    // Stopped after the step during which the signal arrived: somewhere inside the run.
+    expect(manifest.state.step).toBeGreaterThanOrEqual(4);
+    expect(manifest.state.step).toBeLessThan(40);
+    expect(manifest.state.step).toBe(20 * manifest.state.epoch + manifest.state.batchInEpoch);
+
+    const resumed = await tfzoo([...common, '--out', join(dir, 'b'), '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const step = manifest.state.step;
+    expect(resumed.stderr).toContain(`batch ${manifest.state.batchInEpoch}, step ${step}`);
+    // The schedule continues at the saved step: cosine over 40 steps from 3e-3.
+    const lr = (3e-3 * (1 + Math.cos((Math.PI * step) / 40))) / 2;
+    expect(resumed.stderr).toContain(`lr ${lr.toExponential(3)}`);
+    const finalManifest = JSON.parse(await readFile(join(dir, 'b', 'last', 'manifest.json'), 'utf8'));
+    expect(finalManifest.state).toEqual({ epoch: 2, step: 40, batchInEpoch: 0 });
+    const log = (await readFile(join(dir, 'b', 'log.jsonl'), 'utf8')).trim().split('\n');
+    expect(log).toHaveLength(2);
+    expect(existsSync(join(dir, 'b', 'log.svg'))).toBe(true);
+
+    // A corrupted checkpoint is refused, clearly, without a stack trace.
+    const path = join(dir, 'b', 'last', 'optimizer.safetensors');
+    const bytes = await readFile(path);
+    bytes[bytes.length - 1] ^= 0x55;
+    await writeFile(path, bytes);
+    const corrupt = await tfzoo([...common, '--epochs', '3', '--out', join(dir, 'b'), '--resume']);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toContain('[CHECKSUM_MISMATCH]');
+    expect(corrupt.stderr).toContain('optimizer.safetensors has sha256');
+    expect(corrupt.stderr).toContain('refusing to resume');
+    expect(corrupt.stderr).not.toMatch(STACK_LINE);
+  });
+});
+
+describe('lenet5.fmnist, in process', () => {
+  const wasm = ['--backend', 'wasm', '--threads', '1'];
+  // tfjs' IS_TEST kernel check counts backend data ids around each kernel; training on wasm trips
+  // it inside tfjs' own fusedMatMul gradient (4 ids), which the spawned CLI (no IS_TEST) never sees.
+  // Tensor leaks of the loop itself are asserted in @tfzoo/train's tests.
+  let isTest: boolean;
+  beforeAll(() => {
+    isTest = tf.env().getBool('IS_TEST');
+    tf.env().set('IS_TEST', false);
+  });
+  afterAll(() => {
+    tf.env().set('IS_TEST', isTest);
+  });
+
+  it('evaluates offline on the bundled sample above 88 %', async () => {
+    const result = await inProcess([
+      'eval',
+      'lenet5.fmnist',
+      '--data',
+      'fashion-mnist-sample',
+      '--json',
+      ...wasm,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.samples).toBe(1000);
+    expect(report.accuracy).toBeGreaterThan(0.88);
+  });
+
+  it('fine-tuning from lenet5.fmnist with a new head beats the same run from scratch (10 images per class)', async () => {
+    const common = [
+      '--data',
+      'fashion-mnist',
+      '--per-class',
+      '10',
+      '--batch-size',
+      '16',
+      '--epochs',
+      '3',
+      '--lr',
+      '3e-3',
+      '--seed',
+      '0',
+      '--quiet',
+      ...wasm,
+    ];
+    const tuned = await inProcess([
+      'finetune',
+      'lenet5.fmnist',
+      '--new-head',
+      ...common,
+      '--out',
+      join(dir, 'ft'),
+    ]);
+    expect(tuned.code, tuned.stderr).toBe(0);
+    const scratch = await inProcess(['train', 'lenet5.fmnist', ...common, '--out', join(dir, 'scratch')]);
+    expect(scratch.code, scratch.stderr).toBe(0);
+    const accuracy = async (run: string) => {
+      const args = ['eval', 'lenet5.fmnist', '--weights', join(dir, run, 'model.safetensors')];
+      const result = await inProcess([...args, '--data', 'fashion-mnist-sample', '--json', ...wasm]);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout).accuracy as number;
+    };
+    const [a, b] = [await accuracy('ft'), await accuracy('scratch')];
+    expect(a).toBeGreaterThan(b + 0.1);
+  });
+});

@@ -1,0 +1,14 @@
+/**
+ * `@tfzoo/train`: the training loop for tfzoo models — callbacks (progress bar, JSONL/CSV logging
+ * with an SVG chart, checkpoints with resume, early stopping, EMA, unfreezing), fine-tuning helpers
+ * (freeze with batch-norm in inference mode, replace the head, feature extraction) and
+ * class-imbalance options.
+ *
+ * @packageDocumentation
+ */
+export * from './callbacks.js';
+export * from './chart.js';
+export * from './checkpoint.js';
+export * from './freeze.js';
+export * from './imbalance.js';
+export * from './train.js';

@@ -1,0 +1,466 @@
+/**
+ * The training loop: a custom loop over async-iterable batches (`@tfzoo/datasets`' `DataLoader`),
+ * one `tf.variableGrads` + `optimizer.applyGradients` per batch, batch-norm in training mode, with
+ * callbacks, a per-step learning-rate schedule, interruption and resume.
+ *
+ * The structure follows PyTorch's canonical loop (`model.train(); for x, y in loader:
+ * opt.zero_grad(); loss(model(x), y).backward(); opt.step(); sched.step()`) and Keras' callback
+ * hooks (`onTrainBegin`, `onEpochBegin`, `onBatchEnd`, `onEpochEnd`, `onTrainEnd`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { invalidArgument, ZooError } from '@tfzoo/core';
+import type { TensorBatch } from '@tfzoo/datasets';
+import { categoricalCrossEntropy, type LossFunction, sparseCategoricalCrossEntropy } from '@tfzoo/losses';
+import { setLearningRate } from '@tfzoo/optimizers';
+
+/** A source of batches: anything iterable once per epoch (a `DataLoader`, an array of batches). */
+export type BatchSource = AsyncIterable<TensorBatch> | Iterable<TensorBatch>;
+
+/** A `(step) => learning rate` schedule, evaluated before every optimizer step. */
+export type LrSchedule = (step: number) => number;
+
+/** Names of the built-in metrics. */
+export type MetricName = 'accuracy' | 'top5';
+
+/** Where training stands: epochs completed and optimizer steps taken. */
+export interface TrainState {
+  /** The epoch being run (0-based); equals the number of completed epochs between epochs. */
+  epoch: number;
+  /** Global optimizer steps taken so far (what schedules are evaluated at). */
+  step: number;
+  /** Batches of {@link TrainState.epoch} already trained (non-zero only when resuming mid-epoch). */
+  batchInEpoch: number;
+}
+
+/** Logs of one batch. */
+export interface BatchLogs {
+  /** Mean loss of the batch. */
+  loss: number;
+  /** Samples in the batch. */
+  size: number;
+  /** Learning rate used for the step. */
+  lr: number;
+  /** Metric values on the batch. */
+  [metric: string]: number;
+}
+
+/** Logs of one epoch: means over the epoch's training batches, and `val_*` validation values. */
+export interface EpochLogs {
+  /** The epoch (0-based). */
+  epoch: number;
+  /** Mean training loss. */
+  loss: number;
+  /** Learning rate at the end of the epoch. */
+  lr: number;
+  /** Seconds the epoch took (training and validation). */
+  seconds: number;
+  /** Training samples per second. */
+  samplesPerSecond: number;
+  /** Metrics (`accuracy`, `top5`) and their validation counterparts (`val_loss`, `val_accuracy`…). */
+  [metric: string]: number;
+}
+
+/** What {@link train} returns. */
+export interface History {
+  /** One entry per epoch run by this call. */
+  epochs: EpochLogs[];
+  /** The state at the end (pass to a checkpoint to continue later). */
+  state: TrainState;
+  /** True when training stopped on the abort signal (the state then points mid-epoch). */
+  interrupted: boolean;
+  /** True when a callback stopped training (early stopping). */
+  stopped: boolean;
+}
+
+/** Passed to every callback: the run's objects and its mutable state. */
+export interface TrainContext {
+  /** The model being trained. */
+  readonly model: tfl.LayersModel;
+  /** The optimizer. */
+  readonly optimizer: tf.Optimizer;
+  /** The position in training (mutated by the loop; checkpoints save it). */
+  readonly state: TrainState;
+  /** Total epochs of the run. */
+  readonly epochs: number;
+  /** Batches per epoch when the source knows it (a `DataLoader` does), else undefined. */
+  readonly stepsPerEpoch: number | undefined;
+  /** The epoch logs so far. */
+  readonly history: EpochLogs[];
+  /** The schedule, when one is used. */
+  readonly schedule: LrSchedule | undefined;
+  /** Set to true to stop after the current epoch (early stopping does). */
+  stopTraining: boolean;
+  /** True once the abort signal fired. */
+  interrupted: boolean;
+}
+
+/** A training callback; every hook is optional and may be async. */
+export interface TrainCallback {
+  /** Before the first epoch (after a resume has restored the state). */
+  onTrainBegin?(context: TrainContext): void | Promise<void>;
+  /** Before each epoch. */
+  onEpochBegin?(epoch: number, context: TrainContext): void | Promise<void>;
+  /** After each optimizer step. */
+  onBatchEnd?(batch: number, logs: BatchLogs, context: TrainContext): void | Promise<void>;
+  /** After each epoch and its validation. */
+  onEpochEnd?(epoch: number, logs: EpochLogs, context: TrainContext): void | Promise<void>;
+  /** When training was interrupted by the abort signal, before {@link TrainCallback.onTrainEnd}. */
+  onInterrupt?(context: TrainContext): void | Promise<void>;
+  /** After the last epoch, also after an interruption or a stop. */
+  onTrainEnd?(context: TrainContext): void | Promise<void>;
+}
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** The model; it is called with `training: true` (batch-norm batch statistics, dropout on). */
+  model: tfl.LayersModel;
+  /** Training batches, iterated once per epoch; `x` NHWC, `y` class indices or one-hot/soft targets. */
+  data: BatchSource;
+  /** Validation batches, evaluated after every epoch (logged as `val_loss`, `val_<metric>`). */
+  validation?: BatchSource;
+  /** Total number of epochs (a resumed run continues up to it). */
+  epochs: number;
+  /** The optimizer (a `@tfzoo/optimizers` optimizer or a tfjs one). */
+  optimizer: tf.Optimizer;
+  /**
+   * The loss `(yTrue, yPred) => scalar`. Default: cross-entropy from logits — sparse for class
+   * indices, categorical for one-hot / soft targets — weighted by {@link TrainOptions.classWeights}.
+   */
+  loss?: LossFunction;
+  /** Per-class loss weights for the default loss (class imbalance; see `balancedClassWeights`). */
+  classWeights?: readonly number[];
+  /** Label smoothing for the default loss (default 0). */
+  labelSmoothing?: number;
+  /** Whether the model outputs logits (default true, the zoo's default head). */
+  fromLogits?: boolean;
+  /** Metrics tracked on training and validation batches (default `['accuracy']`). */
+  metrics?: readonly MetricName[];
+  /** Callbacks, called in order. */
+  callbacks?: readonly TrainCallback[];
+  /** A per-step learning-rate schedule applied before every step. */
+  schedule?: LrSchedule;
+  /** Start from this state (from a checkpoint); default epoch 0, step 0. */
+  initialState?: TrainState;
+  /** Stop cleanly after the current step when aborted (SIGINT); callbacks get `onInterrupt`. */
+  signal?: AbortSignal;
+}
+
+interface BatchStats {
+  loss: number;
+  size: number;
+  correct: number;
+  correct5: number;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<TensorBatch> {
+  return typeof (value as AsyncIterable<TensorBatch>)?.[Symbol.asyncIterator] === 'function';
+}
+
+function isIterable(value: unknown): value is Iterable<TensorBatch> {
+  return typeof (value as Iterable<TensorBatch>)?.[Symbol.iterator] === 'function';
+}
+
+interface EpochAware {
+  epoch?: number;
+  length?: number;
+  tensors?: (epoch: number) => AsyncIterable<TensorBatch>;
+}
+
+/**
+ * One epoch of a source. A `DataLoader` (anything with `tensors(epoch)`) runs exactly epoch
+ * `epoch`, so a resumed run sees the same shuffled order it would have seen without interruption.
+ */
+function epochBatches(
+  source: BatchSource,
+  epoch: number,
+): AsyncIterable<TensorBatch> | Iterable<TensorBatch> {
+  const aware = source as EpochAware;
+  if (typeof aware.tensors === 'function') {
+    if (typeof aware.epoch === 'number') aware.epoch = epoch + 1;
+    return aware.tensors(epoch);
+  }
+  return source;
+}
+
+async function* iterate(
+  source: AsyncIterable<TensorBatch> | Iterable<TensorBatch>,
+): AsyncGenerator<TensorBatch> {
+  if (isAsyncIterable(source)) yield* source;
+  else yield* source;
+}
+
+function checkSource(what: string, source: unknown): void {
+  if (!isAsyncIterable(source) && !isIterable(source)) {
+    throw invalidArgument(what, source, 'an (async) iterable of {x, y} batches, e.g. a DataLoader');
+  }
+}
+
+/** The default loss for targets of `y`'s rank: sparse (indices) or categorical (one-hot / soft). */
+export function defaultLoss(
+  options: Pick<TrainOptions, 'classWeights' | 'labelSmoothing' | 'fromLogits'> = {},
+): LossFunction {
+  const common = {
+    fromLogits: options.fromLogits ?? true,
+    ...(options.labelSmoothing ? { labelSmoothing: options.labelSmoothing } : {}),
+    ...(options.classWeights ? { classWeights: options.classWeights } : {}),
+  };
+  const sparse = sparseCategoricalCrossEntropy(common);
+  const dense = categoricalCrossEntropy(common);
+  return (yTrue, yPred, weight) => (yTrue.rank === 1 ? sparse : dense)(yTrue, yPred, weight);
+}
+
+/** Class indices of a target tensor: the tensor itself when sparse, else the argmax of each row. */
+function labelsOf(y: tf.Tensor): tf.Tensor1D {
+  return (y.rank === 1 ? tf.cast(y, 'int32') : tf.argMax(y, -1)) as tf.Tensor1D;
+}
+
+/** Counts of correct top-1 and top-5 predictions of a batch (tensors disposed). */
+function countCorrect(y: tf.Tensor, logits: tf.Tensor, top5: boolean): [number, number] {
+  const [c1, c5] = tf.tidy(() => {
+    const labels = labelsOf(y);
+    const predicted = tf.cast(tf.argMax(logits, -1), 'int32');
+    const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'int32'));
+    if (!top5) return [correct, tf.scalar(0, 'int32')];
+    const k = Math.min(5, logits.shape[logits.rank - 1]!);
+    const { indices } = tf.topk(logits, k);
+    const hit = tf.sum(tf.cast(tf.any(tf.equal(indices, tf.expandDims(labels, 1)), 1), 'int32'));
+    return [correct, hit];
+  });
+  const values = [c1.dataSync()[0]!, c5.dataSync()[0]!] as [number, number];
+  tf.dispose([c1, c5]);
+  return values;
+}
+
+/** The trainable tf.Variables of a model (the ones gradients are taken for). */
+export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** The loss (default: {@link defaultLoss}). */
+  loss?: LossFunction;
+  /** Metrics (default `['accuracy']`). */
+  metrics?: readonly MetricName[];
+  /** Whether the model outputs logits (default true). */
+  fromLogits?: boolean;
+  /** Called after every batch with the number of samples done. */
+  onBatch?: (samplesDone: number) => void;
+}
+
+/** What {@link evaluate} returns. */
+export interface EvaluateResult {
+  /** Mean loss over every sample. */
+  loss: number;
+  /** Number of samples. */
+  samples: number;
+  /** Metric values (`accuracy`, `top5`). */
+  [metric: string]: number;
+}
+
+/**
+ * Evaluates a model over a source of batches in inference mode (batch-norm running statistics,
+ * no dropout): sample-weighted mean loss and metrics. Disposes every batch.
+ */
+export async function evaluate(
+  model: tfl.LayersModel,
+  data: BatchSource,
+  options: EvaluateOptions = {},
+): Promise<EvaluateResult> {
+  checkSource('data', data);
+  const lossFn = options.loss ?? defaultLoss({ fromLogits: options.fromLogits ?? true });
+  const metrics = options.metrics ?? ['accuracy'];
+  const top5 = metrics.includes('top5');
+  let lossSum = 0;
+  let samples = 0;
+  let correct = 0;
+  let correct5 = 0;
+  for await (const batch of iterate(epochBatches(data, (data as EpochAware).epoch ?? 0))) {
+    try {
+      const logits = tf.tidy(() => model.apply(batch.x, { training: false }) as tf.Tensor);
+      const lossValue = tf.tidy(() => lossFn(batch.y, logits));
+      const n = batch.x.shape[0];
+      lossSum += lossValue.dataSync()[0]! * n;
+      const [c1, c5] = countCorrect(batch.y, logits, top5);
+      tf.dispose([logits, lossValue]);
+      correct += c1;
+      correct5 += c5;
+      samples += n;
+      options.onBatch?.(samples);
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+    }
+  }
+  if (samples === 0) throw invalidArgument('data', 'no batches', 'at least one batch to evaluate');
+  const result: EvaluateResult = { loss: lossSum / samples, samples };
+  if (metrics.includes('accuracy')) result.accuracy = correct / samples;
+  if (top5) result.top5 = correct5 / samples;
+  return result;
+}
+
+function checkState(state: TrainState): TrainState {
+  for (const key of ['epoch', 'step', 'batchInEpoch'] as const) {
+    if (!Number.isInteger(state[key]) || state[key] < 0) {
+      throw invalidArgument(`initialState.${key}`, state[key], 'a non-negative integer');
+    }
+  }
+  return { ...state };
+}
+
+/**
+ * Trains `model` for `epochs` epochs with a custom loop and returns the history.
+ *
+ * Each step runs the model with `training: true` under `tf.variableGrads` over the model's
+ * trainable variables only (frozen layers get no gradient), applies the gradients with the
+ * optimizer, and disposes every tensor it made and every batch it was given. Layers frozen with
+ * {@link freeze} keep batch-norm in inference mode.
+ *
+ * @example
+ * ```ts
+ * const loader = new DataLoader(trainSet, { batchSize: 64, shuffle: true, seed: 1, transform: toFloat() });
+ * const history = await train({ model, data: loader, epochs: 5, optimizer: new AdamW({ learningRate: 1e-3 }) });
+ * ```
+ */
+export async function train(options: TrainOptions): Promise<History> {
+  const { model, data, validation, optimizer } = options;
+  if (typeof model?.apply !== 'function') throw invalidArgument('model', model, 'a tf.LayersModel');
+  checkSource('data', data);
+  if (validation !== undefined) checkSource('validation', validation);
+  if (!Number.isInteger(options.epochs) || options.epochs < 1) {
+    throw invalidArgument('epochs', options.epochs, 'a positive integer');
+  }
+  if (typeof optimizer?.applyGradients !== 'function') {
+    throw invalidArgument('optimizer', optimizer, 'a tf.Optimizer');
+  }
+  const lossFn = options.loss ?? defaultLoss(options);
+  const metrics = options.metrics ?? ['accuracy'];
+  for (const metric of metrics) {
+    if (metric !== 'accuracy' && metric !== 'top5')
+      throw invalidArgument('metric', metric, "'accuracy' or 'top5'");
+  }
+  const top5 = metrics.includes('top5');
+  const callbacks = options.callbacks ?? [];
+  const state = checkState(options.initialState ?? { epoch: 0, step: 0, batchInEpoch: 0 });
+  const stepsPerEpoch =
+    typeof (data as EpochAware).length === 'number' ? (data as EpochAware).length : undefined;
+  const history: EpochLogs[] = [];
+  const context: TrainContext = {
+    model,
+    optimizer,
+    state,
+    epochs: options.epochs,
+    stepsPerEpoch,
+    history,
+    schedule: options.schedule,
+    stopTraining: false,
+    interrupted: false,
+  };
+  const signal = options.signal;
+  const call = async (fn: (cb: TrainCallback) => void | Promise<void> | undefined): Promise<void> => {
+    for (const cb of callbacks) await fn(cb);
+  };
+
+  await call((cb) => cb.onTrainBegin?.(context));
+  for (; state.epoch < options.epochs && !context.stopTraining && !context.interrupted; ) {
+    const epoch = state.epoch;
+    await call((cb) => cb.onEpochBegin?.(epoch, context));
+    const started = performance.now();
+    const totals: BatchStats = { loss: 0, size: 0, correct: 0, correct5: 0 };
+    let batchIndex = 0;
+    const skip = state.batchInEpoch;
+    let lr = NaN;
+    for await (const batch of iterate(epochBatches(data, epoch))) {
+      if (batchIndex < skip) {
+        tf.dispose([batch.x, batch.y]);
+        batchIndex++;
+        continue;
+      }
+      let logs: BatchLogs;
+      try {
+        if (options.schedule) {
+          lr = options.schedule(state.step);
+          setLearningRate(optimizer, lr);
+        } else {
+          lr = (optimizer as unknown as { learningRate?: number }).learningRate ?? NaN;
+        }
+        const variables = trainableVariables(model);
+        if (variables.length === 0) {
+          throw new ZooError(
+            'INVALID_ARGUMENT',
+            'the model has no trainable weights (every layer is frozen)',
+            {
+              received: 0,
+              expected: 'at least one trainable layer',
+            },
+          );
+        }
+        let logits: tf.Tensor | undefined;
+        const { value, grads } = tf.variableGrads(() => {
+          const out = model.apply(batch.x, { training: true }) as tf.Tensor;
+          logits = tf.keep(out);
+          return lossFn(batch.y, out) as tf.Scalar;
+        }, variables);
+        optimizer.applyGradients(grads);
+        const n = batch.x.shape[0];
+        const loss = value.dataSync()[0]!;
+        const [c1, c5] = countCorrect(batch.y, logits!, top5);
+        tf.dispose([value, logits!]);
+        tf.dispose(Object.values(grads));
+        if (!Number.isFinite(loss)) {
+          throw new ZooError('INVALID_ARGUMENT', `the training loss became ${loss} at step ${state.step}`, {
+            received: loss,
+            expected: 'a finite loss (lower the learning rate, check the inputs)',
+          });
+        }
+        totals.loss += loss * n;
+        totals.size += n;
+        totals.correct += c1;
+        totals.correct5 += c5;
+        logs = { loss, size: n, lr };
+        if (metrics.includes('accuracy')) logs.accuracy = c1 / n;
+        if (top5) logs.top5 = c5 / n;
+      } finally {
+        tf.dispose([batch.x, batch.y]);
+      }
+      state.step++;
+      batchIndex++;
+      state.batchInEpoch = batchIndex;
+      await call((cb) => cb.onBatchEnd?.(batchIndex - 1, logs, context));
+      if (signal?.aborted) {
+        context.interrupted = true;
+        break;
+      }
+    }
+    if (context.interrupted) break;
+    const trainSeconds = (performance.now() - started) / 1000;
+    const epochLogs: EpochLogs = {
+      epoch,
+      loss: totals.size ? totals.loss / totals.size : NaN,
+      lr,
+      seconds: 0,
+      samplesPerSecond: totals.size / Math.max(trainSeconds, 1e-9),
+    };
+    if (metrics.includes('accuracy')) epochLogs.accuracy = totals.size ? totals.correct / totals.size : NaN;
+    if (top5) epochLogs.top5 = totals.size ? totals.correct5 / totals.size : NaN;
+    if (validation !== undefined) {
+      const result = await evaluate(model, validation, { loss: lossFn, metrics });
+      for (const [key, value] of Object.entries(result))
+        if (key !== 'samples') epochLogs[`val_${key}`] = value;
+    }
+    epochLogs.seconds = (performance.now() - started) / 1000;
+    state.epoch++;
+    state.batchInEpoch = 0;
+    history.push(epochLogs);
+    await call((cb) => cb.onEpochEnd?.(epoch, epochLogs, context));
+    if (signal?.aborted) context.interrupted = true;
+  }
+  if (context.interrupted) await call((cb) => cb.onInterrupt?.(context));
+  await call((cb) => cb.onTrainEnd?.(context));
+  return {
+    epochs: history,
+    state: { ...state },
+    interrupted: context.interrupted,
+    stopped: context.stopTraining,
+  };
+}

@@ -180,7 +180,7 @@ async function main() {
       const r = results[`${c.key}:${m.name}`];
       const threads = r?.threads !== undefined ? `, ${r.threads} thread${r.threads > 1 ? 's' : ''}` : '';
       console.log(
-        `  ${c.label.padEnd(24)} ${ips(c.key, m.name).toFixed(1).padStart(8)} img/s  (${r.stepMs.toFixed(0)} ms/step, ${r.steps} steps${threads})`,
+        `  ${c.label.padEnd(24)} ${ips(c.key, m.name).toPrecision(3).padStart(8)} img/s  (${r.stepMs.toFixed(0)} ms/step, ${r.steps} steps${threads})`,
       );
     }
     const w = ips('wasm', m.name);

@@ -11,9 +11,11 @@ import { compareTrainingStep } from './test/train-step.js';
 // sharing the buffer; it fails plain tfjs-layers training on wasm without this package too. The
 // test checks leaks itself: tensor count and the wasm backend's live buffers.
 tf.env().set('IS_TEST', false);
+tf.env().set('PROD', true); // …and without IS_TEST, tfjs would print its Node banner
 
 afterAll(async () => {
   tf.env().set('IS_TEST', true);
+  tf.env().set('PROD', false);
   await tf.setBackend('cpu');
 });
 

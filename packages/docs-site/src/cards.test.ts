@@ -51,7 +51,9 @@ describe('model cards', () => {
       if (name === 'README.md' || card.includes('No pretrained weights are registered')) continue;
       expect(card, name).toMatch(/\| File \| \[[^\]]+\]\(https?:\/\//);
       // A hash, its published prefix, or an explicit statement that none is published.
-      expect(card, name).toMatch(/\| sha256 \| (`[0-9a-f]{64}`|prefix `[0-9a-f]{4,}`|not pinned: no hash is published)/);
+      expect(card, name).toMatch(
+        /\| sha256 \| (`[0-9a-f]{64}`|prefix `[0-9a-f]{4,}`|not pinned: no hash is published)/,
+      );
       expect(card, name).toMatch(/\| License \| \S/);
     }
   });

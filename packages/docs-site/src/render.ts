@@ -89,7 +89,10 @@ function pretrainedSection(facts: ModelFacts, config: PretrainedConfig): string 
   const name = source.url.split('/').pop() ?? source.url;
   const link = shipped ? source.mirrors?.[0] : source.url;
   const rows: [string, string][] = [
-    ['File', `${link ? `[${name}](${link})` : name}${shipped ? ' (shipped inside the package, used offline)' : ''}`],
+    [
+      'File',
+      `${link ? `[${name}](${link})` : name}${shipped ? ' (shipped inside the package, used offline)' : ''}`,
+    ],
     ['Format', source.format],
     ['Revision', source.revision ?? 'none (the URL is immutable)'],
     ['sha256', hashText(config)],

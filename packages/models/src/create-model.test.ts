@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -126,12 +126,13 @@ describe('createModel', () => {
     const events: number[] = [];
     const model = await createModel('hostednet', {
       pretrained: true,
-      onProgress: (p) => events.push(p.receivedBytes),
+      onProgress: (p) => events.push(p.loaded),
     });
     expect(maxAbsDiff(logits(model, torch.result.x), torch.result.y)).toBeLessThanOrEqual(
       1e-4 * maxAbs(torch.result.y),
     );
     expect(events.length).toBeGreaterThan(0);
+    expect(Math.max(...events)).toBe((await stat(join(torch.dir, 'lenet.pth'))).size);
     const again = await createModel('hostednet.torch_in1k', { pretrained: true });
     expect(server.stats('/lenet.pth').requests).toBe(1);
     model.dispose();

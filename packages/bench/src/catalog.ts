@@ -1,0 +1,50 @@
+/**
+ * The benchmark's data: which models and runtimes it knows. Adding a model is adding a line here.
+ */
+import type { ModelSpec, RuntimeSpec } from './types.js';
+
+/** The models of the CPU table, each with the torchvision constructor of the same architecture. */
+export const MODELS: readonly ModelSpec[] = [
+  { id: 'resnet18', label: 'ResNet-18', torchvision: 'resnet18', packages: ['@tfzoo/resnet'] },
+  { id: 'resnet50', label: 'ResNet-50', torchvision: 'resnet50', packages: ['@tfzoo/resnet'] },
+  { id: 'mobilenet_v2', label: 'MobileNetV2', torchvision: 'mobilenet_v2', packages: ['@tfzoo/mobilenet'] },
+  {
+    id: 'squeezenet1_1',
+    label: 'SqueezeNet 1.1',
+    torchvision: 'squeezenet1_1',
+    packages: ['@tfzoo/squeezenet'],
+  },
+  {
+    id: 'shufflenet_v2_x1_0',
+    label: 'ShuffleNetV2 x1.0',
+    torchvision: 'shufflenet_v2_x1_0',
+    packages: ['@tfzoo/shufflenet'],
+  },
+  { id: 'vgg16', label: 'VGG-16', torchvision: 'vgg16', packages: ['@tfzoo/vgg'] },
+];
+
+/** The runtimes the harness knows: the peers first, then tfzoo's TF.js backends. */
+export const RUNTIMES: readonly RuntimeSpec[] = [
+  { key: 'pytorch', label: 'PyTorch (2 thr)', kind: 'pytorch', threads: 2, trains: true },
+  { key: 'onnxruntime', label: 'onnxruntime-node (2 thr)', kind: 'onnxruntime', threads: 2, trains: false },
+  { key: 'wasm-2', label: 'tfzoo wasm (2 thr)', kind: 'tfjs', backend: 'wasm', threads: 2, trains: true },
+  { key: 'wasm-1', label: 'tfzoo wasm (1 thr)', kind: 'tfjs', backend: 'wasm', threads: 1, trains: true },
+  { key: 'cpu', label: 'tfzoo cpu (JS)', kind: 'tfjs', backend: 'cpu', threads: 1, trains: true },
+  { key: 'webgpu', label: 'tfzoo WebGPU', kind: 'tfjs', backend: 'webgpu', threads: 1, trains: true },
+  {
+    key: 'tfjs-node',
+    label: 'tfzoo tfjs-node',
+    kind: 'tfjs',
+    backend: 'tensorflow',
+    threads: 1,
+    trains: true,
+  },
+  {
+    key: 'tfjs-node-gpu',
+    label: 'tfzoo tfjs-node-gpu',
+    kind: 'tfjs',
+    backend: 'tensorflow-gpu',
+    threads: 1,
+    trains: true,
+  },
+];

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { getPretrainedConfig, listPretrained, loadWeights, saveWeights, summarize } from '@tfzoo/core';
+import { compare, PythonSession, predictValues, readF32 } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildResNet,
@@ -19,7 +20,6 @@ import {
   type ResNetArch,
   resnetFeatureInfo,
 } from './index.js';
-import { compare, PythonSession, predictValues, readF32 } from './test/helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('./test/torchvision_reference.py', import.meta.url));
 const SIZE = 64;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { getPretrainedConfig, listPretrained, loadWeights, saveWeights, summarize } from '@tfzoo/core';
+import { compare, PythonSession, predictValues, readF32 } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildShuffleNetV1,
@@ -22,7 +23,6 @@ import {
   SHUFFLENET_V2_CONFIGS,
   type ShuffleNetV2Arch,
 } from './index.js';
-import { compare, PythonSession, predictValues, readF32 } from './test/helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('./test/reference.py', import.meta.url));
 const SIZE = 64;

@@ -162,6 +162,7 @@ export function describeModelContract(
 }
 export { type Mode, type PathStats, startTestServer, type TestServer } from './http-server.js';
 export { maxAbs, maxAbsDiff, PYTHON, runPython } from './python.js';
+export { compare, PythonSession, predictValues, readF32 } from './python-session.js';
 export {
   maxError,
   type ReferenceCase,

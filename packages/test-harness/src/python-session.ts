@@ -1,15 +1,11 @@
-/** Test helpers shared by @tfzoo/resnet's and @tfzoo/senet's tests: PyTorch subprocesses and comparisons. */
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+/**
+ * A long-lived PyTorch process for parity tests, and the comparisons they make. Used by the family
+ * packages whose reference runs once per test file.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs-core';
-
-/** The interpreter with torch and torchvision (Debian's); the `python3` on PATH has neither. */
-export const PYTHON = '/usr/bin/python3';
-
-/** Runs a Python script with arguments; throws (failing the test) when it fails, e.g. without torch. */
-export function runPython(script: string, args: readonly string[]): void {
-  execFileSync(PYTHON, [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
-}
+import { PYTHON } from './python.js';
 
 /**
  * A long-lived Python process that answers one line on stdout per request line on stdin, so a

@@ -49,10 +49,14 @@ export async function buildModel(tfl, name) {
       ],
     });
   }
+  // As @tfzoo/resnet builds it: PyTorch's symmetric padding is TF's 'same' at stride 1, and an
+  // explicit ZeroPadding2D before a 'valid' convolution where the stride is 2.
   const convBn = (x, filters, kernelSize, strides) => {
     const pad = (kernelSize - 1) >> 1;
-    if (pad > 0) x = apply(tfl.layers.zeroPadding2d({ padding: pad }), x);
-    x = apply(tfl.layers.conv2d({ filters, kernelSize, strides, useBias: false }), x);
+    const same = strides === 1;
+    if (pad > 0 && !same) x = apply(tfl.layers.zeroPadding2d({ padding: pad }), x);
+    const padding = same ? 'same' : 'valid';
+    x = apply(tfl.layers.conv2d({ filters, kernelSize, strides, padding, useBias: false }), x);
     return apply(tfl.layers.batchNormalization({ epsilon: 1e-5, momentum: 0.9 }), x);
   };
   const input = tfl.input({ shape: [64, 64, 3] });

@@ -7,6 +7,11 @@
  *
  * dX is the correlation of the zero-inserted output gradient (`stride − 1` zeros between samples)
  * with the filter flipped spatially and with its channel axes swapped, padded by `(k − 1) − pad`.
+ * For stride s > 1 that correlation would multiply s² − 1 of every s² samples by inserted zeros, so
+ * it runs in sub-pixel form instead: each of the s² output phases (rows ≡ a, columns ≡ b mod s,
+ * counted from the first padded row) only meets the taps `filter[a::s, b::s]`, so it is one stride-1
+ * correlation of the un-inserted gradient with that sub-filter; the phases are interleaved
+ * afterwards. The multiply-adds equal the forward convolution's instead of s² times as many.
  * Reference semantics: tfjs-backend-cpu `kernels/Conv2DBackpropInput.ts`, TensorFlow's
  * `Conv2DBackpropInput` op.
  */
@@ -22,6 +27,10 @@ export function conv2dInputGradient(
   filter: tf.TensorInfo,
   info: ConvInfo,
 ): tf.TensorInfo {
+  const strided = info.strideHeight > 1 || info.strideWidth > 1;
+  if (strided && info.dilationHeight === 1 && info.dilationWidth === 1) {
+    return subPixelInputGradient(scope, dy, filter, info);
+  }
   const dilated = scope.zeroInsert(dy, info.strideHeight, info.strideWidth); // [N, Ho·sh, Wo·sw, Co]
   const cropped = scope.cropNegative(dilated, transposedPads(info, dilated));
   const flipped = scope.transpose(scope.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Co, Ci]
@@ -34,6 +43,79 @@ export function conv2dInputGradient(
       pad: cropped.pad,
       dataFormat: 'NHWC',
     },
+  );
+}
+
+/** Taps of a filter axis of size `k` that meet output phase `r` of stride `s`: `r, r + s, …`. */
+function phaseTaps(k: number, s: number, r: number): number {
+  return r >= k ? 0 : Math.ceil((k - r) / s);
+}
+
+/**
+ * The strided (dilation 1) input gradient in sub-pixel form. Along one axis, with forward padding
+ * p before and u = t + p the padded input index written as u = q·s + r, the gradient is
+ * dX[u] = Σ_m dY[q − m] · W[r + m·s]: for phase r a stride-1 correlation of dY (padded by
+ * M_r − 1 before) with the reversed taps W[r + (M_r − 1 − j)·s], j < M_r, evaluated for
+ * q < Q = ⌈(p + H) / s⌉. The s² phase results `[N, Qh, Qw, Ci]` are interleaved into
+ * `[N, Qh·sh, Qw·sw, Ci]` and the padded rows/columns sliced off.
+ */
+function subPixelInputGradient(
+  scope: KernelScope,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: ConvInfo,
+): tf.TensorInfo {
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const [n, ho, wo] = dy.shape as [number, number, number, number];
+  const ci = info.inChannels;
+  const qh = Math.ceil((top + info.inHeight) / sh);
+  const qw = Math.ceil((left + info.inWidth) / sw);
+  // Flipped once: the taps of a phase, reversed, are then rows of `flippedTaps`.
+  const co = filter.shape[3]!;
+  const flipped = scope.transpose(scope.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Co, Ci]
+  const flippedTaps = scope.reshape(flipped, [kh * kw, co, ci]);
+  let zeros: tf.TensorInfo | undefined;
+  const rows: tf.TensorInfo[] = [];
+  for (let a = 0; a < sh; a++) {
+    const mh = phaseTaps(kh, sh, a);
+    const columns: tf.TensorInfo[] = [];
+    for (let b = 0; b < sw; b++) {
+      const mw = phaseTaps(kw, sw, b);
+      let phase: tf.TensorInfo;
+      if (mh === 0 || mw === 0) {
+        zeros ??= scope.run(tf.Fill, {}, { shape: [n, qh, qw, ci], value: 0, dtype: 'float32' });
+        phase = zeros;
+      } else {
+        // Taps W[a + (mh − 1 − i)·sh, b + (mw − 1 − j)·sw] = flipped[kh − 1 − a − (mh − 1 − i)·sh, …].
+        const tapRows: number[] = [];
+        for (let i = 0; i < mh; i++) {
+          for (let j = 0; j < mw; j++) {
+            tapRows.push((kh - 1 - a - (mh - 1 - i) * sh) * kw + (kw - 1 - b - (mw - 1 - j) * sw));
+          }
+        }
+        const taps = scope.reshape(scope.gatherRows(flippedTaps, tapRows), [mh, mw, co, ci]);
+        const cropped = scope.cropNegative(dy, {
+          top: mh - 1,
+          bottom: qh - ho,
+          left: mw - 1,
+          right: qw - wo,
+        });
+        phase = scope.run(
+          tf.Conv2D,
+          { x: cropped.x, filter: taps },
+          { strides: [1, 1], dilations: [1, 1], pad: cropped.pad, dataFormat: 'NHWC' },
+        ); // [N, qh, qw, Ci]
+      }
+      columns.push(scope.reshape(phase, [n, qh, 1, qw, 1, ci]));
+    }
+    rows.push(scope.concat(columns, 4)); // [N, qh, 1, qw, sw, Ci]
+  }
+  const interleaved = scope.reshape(scope.concat(rows, 2), [n, qh * sh, qw * sw, ci]);
+  return scope.run(
+    tf.Slice,
+    { x: interleaved },
+    { begin: [0, top, left, 0], size: [n, info.inHeight, info.inWidth, ci] },
   );
 }
 

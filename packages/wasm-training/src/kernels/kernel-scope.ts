@@ -8,6 +8,7 @@
  * registry so it works with the published bundle, whose kernel functions are not exported.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { HeapBackend } from './tile.js';
 
 /** Per-side spatial padding of an NHWC tensor; a negative amount crops instead of padding. */
 export interface SpatialPads {
@@ -68,6 +69,34 @@ export class KernelScope {
   transpose(x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
     if (perm.every((axis, i) => axis === i)) return x;
     return this.run(tf.Transpose, { x }, { perm });
+  }
+
+  /**
+   * Rows `rows` of `x` along its first axis, `[rows.length, ...x.shape.slice(1)]`, as one block copy
+   * per row on the heap of a heap-backed backend (tfjs-backend-wasm), where `StridedSlice` and
+   * `GatherV2` copy element by element.
+   */
+  gatherRows(x: tf.TensorInfo, rows: readonly number[]): tf.TensorInfo {
+    const heap = this.backend as unknown as Partial<HeapBackend>;
+    if (typeof heap.makeOutput !== 'function' || typeof heap.typedArrayFromHeap !== 'function') {
+      throw new Error(`gatherRows needs a heap-backed backend (wasm); ${this.backendName} is not one`);
+    }
+    const rowSize = tf.util.sizeFromShape(x.shape.slice(1));
+    const out = heap.makeOutput([rows.length, ...x.shape.slice(1)], x.dtype);
+    this.temps.push(out);
+    const source = heap.typedArrayFromHeap(x);
+    const target = heap.typedArrayFromHeap(out);
+    rows.forEach((row, i) => {
+      target.set(source.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
+    });
+    return out;
+  }
+
+  /** `xs` concatenated along `axis`; the single tensor itself when there is one. */
+  concat(xs: tf.TensorInfo[], axis: number): tf.TensorInfo {
+    if (xs.length === 1) return xs[0]!;
+    // Concat takes its inputs as an array (tfjs-core's `concat` op passes them so).
+    return this.run(tf.Concat, xs as unknown as tf.NamedTensorInfoMap, { axis });
   }
 
   /** Sum over `axis`, dropping it. */

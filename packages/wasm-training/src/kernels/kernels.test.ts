@@ -120,6 +120,13 @@ const convCases: ConvCase[] = [
     pad: 'valid',
   },
   {
+    name: '2x2 s3 valid (taps fewer than the stride)',
+    x: [2, 10, 8, 3],
+    filter: [2, 2, 3, 4],
+    strides: 3,
+    pad: 'valid',
+  },
+  {
     name: '1x3 mixed strides [1, 2] same',
     x: [2, 6, 9, 3],
     filter: [1, 3, 3, 2],
@@ -260,8 +267,12 @@ describe('the registered kernels', () => {
     for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
 
-  it('replace the scalar-loop Conv2DBackpropInput of tfjs-backend-wasm', () => {
-    expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual(['Conv2DBackpropInput']);
+  it('replace the slow Conv2DBackpropInput, Reverse and Tile of tfjs-backend-wasm', () => {
+    expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual([
+      'Conv2DBackpropInput',
+      'Reverse',
+      'Tile',
+    ]);
     for (const k of WASM_KERNEL_REPLACEMENTS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
 });
@@ -289,6 +300,96 @@ describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
       expect(wasm.length).toBe(c.filter.reduce((a, b) => a * b, 1));
       expect(relativeError(wasm, cpu)).toBeLessThan(TOLERANCE);
       expect(leaked).toBe(0);
+    });
+  }
+});
+
+describe('Conv2DBackpropInput on wasm (sub-pixel form for strides above 1) equals the cpu backend', () => {
+  for (const c of convCases) {
+    if ((c.dilations ?? 1) !== 1) continue;
+    it(c.name, async () => {
+      const info = convInfo(c, false);
+      const dyShape =
+        c.dataFormat === 'NCHW'
+          ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth]
+          : info.outShape;
+      const attrs = {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: c.dataFormat ?? 'NHWC',
+        dimRoundingMode: c.dimRoundingMode,
+        inputShape: c.x,
+      };
+      const { wasm, cpu, leaked } = await onBothBackends(
+        tf.Conv2DBackpropInput,
+        { dy: data(dyShape), filter: data(c.filter) },
+        attrs,
+      );
+      expect(wasm.length).toBe(c.x.reduce((a, b) => a * b, 1));
+      expect(relativeError(wasm, cpu)).toBeLessThan(TOLERANCE);
+      expect(leaked).toBe(0);
+    });
+  }
+});
+
+describe('Tile on wasm (block copies) equals the cpu backend', () => {
+  const cases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+    { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1], dtype: 'float32' }, // the batch-norm gradient's tile
+    { shape: [2, 3], reps: [2, 3], dtype: 'float32' },
+    { shape: [4], reps: [3], dtype: 'int32' },
+    { shape: [2, 1, 3, 2, 2], reps: [1, 2, 1, 3, 2], dtype: 'float32' },
+    { shape: [3, 2], reps: [1, 1], dtype: 'bool' },
+    { shape: [2, 2], reps: [0, 2], dtype: 'float32' },
+    { shape: [], reps: [], dtype: 'float32' },
+  ];
+  for (const c of cases) {
+    it(`${JSON.stringify(c.shape)} × ${JSON.stringify(c.reps)} ${c.dtype}`, async () => {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: size }, (_, i) => (c.dtype === 'bool' ? i % 2 : i * 3 - 7));
+      const run = () => {
+        const x = tf.tensor(values, c.shape, c.dtype);
+        const out = tf.tile(x, c.reps);
+        const result = { shape: out.shape, values: Array.from(out.dataSync()) };
+        tf.dispose([x, out]);
+        return result;
+      };
+      await tf.setBackend('wasm');
+      const before = tf.engine().backend.numDataIds();
+      const wasm = run();
+      expect(tf.engine().backend.numDataIds()).toBe(before);
+      await tf.setBackend('cpu');
+      expect(wasm).toEqual(run());
+    });
+  }
+});
+
+describe('Reverse on wasm (block copies) equals the cpu backend', () => {
+  const cases: { shape: number[]; dims: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+    { shape: [3, 3, 4, 5], dims: [0, 1], dtype: 'float32' }, // a filter's spatial flip
+    { shape: [2, 3, 4], dims: [2], dtype: 'float32' },
+    { shape: [2, 3, 4], dims: [0, 2], dtype: 'int32' },
+    { shape: [5], dims: [0], dtype: 'bool' },
+    { shape: [2, 3, 2, 2, 3], dims: [1, 3], dtype: 'float32' },
+    { shape: [3, 4], dims: [], dtype: 'float32' },
+    { shape: [0, 4], dims: [1], dtype: 'float32' },
+  ];
+  for (const c of cases) {
+    it(`${JSON.stringify(c.shape)} along ${JSON.stringify(c.dims)} ${c.dtype}`, async () => {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: size }, (_, i) => (c.dtype === 'bool' ? i % 3 === 0 : i * 3 - 7));
+      const run = () => {
+        const x = tf.tensor(values as number[], c.shape, c.dtype);
+        const out = tf.reverse(x, c.dims);
+        const result = { shape: out.shape, values: Array.from(out.dataSync()) };
+        tf.dispose([x, out]);
+        return result;
+      };
+      await tf.setBackend('wasm');
+      const before = tf.engine().backend.numDataIds();
+      const wasm = run();
+      expect(tf.engine().backend.numDataIds()).toBe(before);
+      await tf.setBackend('cpu');
+      expect(wasm).toEqual(run());
     });
   }
 });

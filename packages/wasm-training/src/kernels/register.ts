@@ -1,8 +1,9 @@
 /**
  * Registration of the wasm training kernels: the gradient kernels tfjs-backend-wasm 4.22 lacks
  * (it has every forward kernel a CNN needs and the pooling/activation/batch-norm gradients, but
- * not these three, so `model.fit` of any convolutional model throws on wasm), and an XNNPACK
- * replacement for its scalar `Conv2DBackpropInput`.
+ * not these three, so `model.fit` of any convolutional model throws on wasm), and replacements for
+ * slow ones: an XNNPACK `Conv2DBackpropInput` for its scalar loop, block-copy `Reverse` and `Tile`
+ * for its per-element loops.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its kernels first, so the replacement below wins
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,6 +11,8 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
+import { reverseConfig } from './reverse.js';
+import { tileConfig } from './tile.js';
 
 /** The kernels tfjs-backend-wasm 4.22 lacks, which this package adds to the wasm backend. */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
@@ -19,7 +22,11 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
 ];
 
 /** Kernels tfjs-backend-wasm has in a slow form, which this package replaces. */
-export const WASM_KERNEL_REPLACEMENTS: readonly tf.KernelConfig[] = [conv2dBackpropInputConfig];
+export const WASM_KERNEL_REPLACEMENTS: readonly tf.KernelConfig[] = [
+  conv2dBackpropInputConfig,
+  reverseConfig,
+  tileConfig,
+];
 
 /**
  * Registers the training kernels for the `wasm` backend. Idempotent. A missing kernel that is

@@ -165,6 +165,11 @@ describe('report', () => {
     };
     const markdown = renderMarkdown(report, 'cpu.svg');
     expect(markdown).toContain('| ResNet-18 | **50.0** | **100** | **10.0** (0.20× / 0.10×) | skipped |');
+    // A 1-min load of 1 before the start: other processes were running, and the page says so.
+    expect(markdown).toContain('Other processes were running when the run started');
+    const idle = renderMarkdown({ ...report, load: { before: { at: '', loadavg: [0.3, 0.3, 0.6] } } });
+    expect(idle).toContain('The machine was otherwise idle when the run started');
+    expect(idle).not.toContain('Other processes were running');
     const svg = renderChart(report);
     checkXml(svg);
     expect(svg).toContain('PyTorch &lt;2 thr&gt;');

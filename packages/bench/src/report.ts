@@ -184,8 +184,12 @@ export function renderMarkdown(report: BenchReport, chartFile?: string): string 
   );
   lines.push(
     `Load average (1/5/15 min) before: ${loadText(report.load.before)}; after: ${loadText(report.load.after)}. ` +
-      `With a load above the core count other processes shared the cores: absolute rates are low and noisy, ` +
-      `the ratios between runtimes measured back to back are the result.`,
+      ((report.load.before.loadavg[0] ?? 0) < 1
+        ? `The machine was otherwise idle when the run started (1-min load below 1; the load after is the ` +
+          `benchmark's own workers), so the absolute rates are this machine's; the ratios between runtimes ` +
+          `measured back to back are the result.`
+        : `Other processes were running when the run started (1-min load of 1 or more), so they shared the ` +
+          `cores: absolute rates are low and noisy, the ratios between runtimes measured back to back are the result.`),
     '',
   );
   lines.push('Regenerate with:', '', '```sh', report.command, '```', '');

@@ -51,6 +51,79 @@ describe('benchmark JSON', () => {
     ]);
   });
 
+  it('reads a @tfzoo/bench report: our TF.js rows only, with the ratio to PyTorch of the same run', () => {
+    const report = {
+      schema: 'tfzoo-bench/1',
+      options: { imageSize: 224 },
+      machine: { cpu: { model: 'AMD EPYC' }, cores: 2 },
+      runtimes: [
+        { key: 'pytorch', kind: 'pytorch', label: 'PyTorch (2 thr)' },
+        { key: 'onnxruntime', kind: 'onnxruntime', label: 'onnxruntime-node (2 thr)' },
+        { key: 'wasm-1', kind: 'tfjs', label: 'tfzoo wasm (1 thr)' },
+      ],
+      rows: [
+        {
+          model: 'resnet18',
+          runtime: 'pytorch',
+          mode: 'inference',
+          batch: 1,
+          status: 'ok',
+          imagesPerSecond: 20,
+        },
+        {
+          model: 'resnet18',
+          runtime: 'onnxruntime',
+          mode: 'inference',
+          batch: 1,
+          status: 'ok',
+          imagesPerSecond: 40,
+        },
+        {
+          model: 'resnet18',
+          runtime: 'wasm-1',
+          mode: 'inference',
+          batch: 1,
+          status: 'ok',
+          imagesPerSecond: 5,
+          medianSeconds: 0.2,
+        },
+        { model: 'resnet18', runtime: 'wasm-1', mode: 'train', batch: 16, status: 'ok', imagesPerSecond: 1 },
+        { model: 'resnet18', runtime: 'wasm-1', mode: 'train', batch: 4, status: 'skipped' },
+      ],
+    };
+    const rows = parseBenchmarks(report, 'cpu.json');
+    expect(rows).toEqual([
+      {
+        model: 'resnet18',
+        file: 'cpu.json',
+        backend: 'tfzoo wasm (1 thr)',
+        mode: 'inference',
+        batchSize: 1,
+        inputSize: 224,
+        imagesPerSecond: 5,
+        latencyMs: 200,
+        device: 'AMD EPYC, 2 cores',
+        vsPytorch: 0.25,
+      },
+      {
+        model: 'resnet18',
+        file: 'cpu.json',
+        backend: 'tfzoo wasm (1 thr)',
+        mode: 'train',
+        batchSize: 16,
+        inputSize: 224,
+        imagesPerSecond: 1,
+        device: 'AMD EPYC, 2 cores',
+      },
+    ]);
+    const card = renderModelCard(facts(rows), []);
+    expect(card).toContain(
+      '| `resnet18` | tfzoo wasm (1 thr) | inference | 1 | 224×224 | 5.00 | 200.0 | 0.25× |',
+    );
+    // The table of all models shows our fastest inference, never a peer's speed or a training step.
+    expect(renderModelTable([facts(rows)])).toContain('| 5.00 (tfzoo wasm (1 thr), batch 1) |');
+  });
+
   it('reads a folder (none is fine) and names a file that is not JSON', () => {
     expect(readBenchmarks(join(dir, 'absent'))).toEqual([]);
     writeFileSync(join(dir, 'good.json'), JSON.stringify([{ model: 'm', imagesPerSecond: 2 }]));
@@ -66,7 +139,7 @@ describe('benchmark JSON', () => {
     const row = { model: 'tinynet', file: 'x.json', backend: 'wasm', batchSize: 1, imagesPerSecond: 42.25 };
     const withSpeed = facts([row]);
     expect(renderModelCard(withSpeed, [withSpeed])).toContain(
-      '| `tinynet` | wasm | 1 |  | 42.3 |  |  | docs/benchmarks/x.json |',
+      '| `tinynet` | wasm |  | 1 |  | 42.3 |  |  |  | docs/benchmarks/x.json |',
     );
     expect(renderModelTable([withSpeed])).toContain('| 42.3 (wasm, batch 1) |');
   });

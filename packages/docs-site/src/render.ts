@@ -47,9 +47,15 @@ function bestTop1(facts: ModelFacts): PretrainedConfig | undefined {
   return best;
 }
 
+/** Images per second with three significant digits (0.0544, 5.01, 286). */
+function rate(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
+
+/** Our fastest inference row (training steps are not comparable with inference). */
 function fastest(rows: readonly BenchmarkRecord[]): BenchmarkRecord | undefined {
   return rows
-    .filter((row) => row.imagesPerSecond !== undefined)
+    .filter((row) => row.imagesPerSecond !== undefined && row.mode !== 'train')
     .reduce<BenchmarkRecord | undefined>(
       (best, row) => (!best || (row.imagesPerSecond ?? 0) > (best.imagesPerSecond ?? 0) ? row : best),
       undefined,
@@ -143,17 +149,19 @@ function paritySection(facts: ModelFacts): string {
 
 function speedSection(rows: readonly BenchmarkRecord[]): string {
   const lines = [
-    '| model | backend | batch | input | images/s | latency (ms) | device | file |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| model | backend | case | batch | input | images/s | latency (ms) | vs PyTorch | device | file |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
     const values = [
       `\`${row.model}\``,
       row.backend ?? '',
+      row.mode === 'train' ? 'training step' : row.mode === 'inference' ? 'inference' : '',
       row.batchSize === undefined ? '' : String(row.batchSize),
       row.inputSize === undefined ? '' : `${row.inputSize}×${row.inputSize}`,
-      row.imagesPerSecond === undefined ? '' : row.imagesPerSecond.toFixed(1),
+      row.imagesPerSecond === undefined ? '' : rate(row.imagesPerSecond),
       row.latencyMs === undefined ? '' : row.latencyMs.toFixed(1),
+      row.vsPytorch === undefined ? '' : `${row.vsPytorch.toPrecision(2)}×`,
       row.device ?? '',
       `docs/benchmarks/${row.file}`,
     ];
@@ -259,7 +267,7 @@ export function renderModelTable(all: readonly ModelFacts[]): string {
     if (withSpeed) {
       values.push(
         speed
-          ? `${speed.imagesPerSecond?.toFixed(1)} (${speed.backend ?? '?'}, batch ${speed.batchSize ?? '?'})`
+          ? `${rate(speed.imagesPerSecond ?? 0)} (${speed.backend ?? '?'}, batch ${speed.batchSize ?? '?'})`
           : '—',
       );
     }

@@ -1,0 +1,3 @@
+import { describeWasmTrainingGroup } from './test/wasm-training-step.js';
+
+describeWasmTrainingGroup('rest');

@@ -8,8 +8,8 @@
  * torchvision's pretrained file always holds the auxiliary classifiers (`aux1.*`, `aux2.*`: it is
  * loaded with `aux_logits=True` and the heads are then deleted; torchvision warns they are not
  * trained). {@link googlenetMapping} (`torchvision-googlenet`, registered on import, the
- * pretrained config's mapping) drops them, as torchvision does, for the model without `auxLogits`.
- * A model built with `auxLogits: true` loads a file that has them with the `default` mapping.
+ * pretrained config's mapping) drops them, as torchvision does, for the model without `auxLogits`,
+ * and loads them into a model built with `auxLogits: true` (as does the `default` mapping).
  */
 import { registerMapping, type WeightMapping } from '@tfzoo/core';
 
@@ -22,10 +22,14 @@ export const GOOGLENET_AUX_MAPPING = 'default';
 /** Module names of the auxiliary classifiers in torchvision's state dict. */
 export const GOOGLENET_AUX_MODULES: readonly string[] = Object.freeze(['aux1', 'aux2']);
 
-/** torchvision's GoogLeNet names onto tfzoo's, leaving out the auxiliary classifiers' tensors. */
+/**
+ * torchvision's GoogLeNet names onto tfzoo's; the auxiliary classifiers' tensors are optional: they
+ * fill a model built with `auxLogits` and are skipped for one without.
+ */
 export const googlenetMapping: WeightMapping = registerMapping(GOOGLENET_MAPPING, {
-  description: 'torchvision GoogLeNet without its auxiliary classifiers (aux1, aux2 are skipped)',
-  ignore: [/^aux[12]\./],
+  description:
+    'torchvision GoogLeNet; the auxiliary classifiers (aux1, aux2) load into a model built with auxLogits and are skipped otherwise',
+  optional: [/^aux[12]\./],
 });
 
 /**

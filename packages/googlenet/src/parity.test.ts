@@ -68,6 +68,9 @@ describe('googlenet vs torchvision', () => {
     const model = googlenet({ inputShape: [80, 80, 3], auxLogits: true, initWeights: false });
     expect(summarize(model).trainableParams).toBe(reference.params);
     await loadWeights(model, reference.checkpoint, { mapping: GOOGLENET_AUX_MAPPING });
+    // The pretrained config's mapping fills the auxiliary heads too (its aux tensors are optional).
+    const strict = await loadWeights(model, reference.checkpoint, { mapping: GOOGLENET_MAPPING });
+    expect(strict.loaded.filter((key) => /^aux[12]_/.test(key))).toHaveLength(2 * 9);
     const [logits, aux2, aux1] = model.predict(reference.input) as tf.Tensor[];
     expectClose(logits!, reference.logits);
     expectClose(aux2!, reference.heads.aux2!);

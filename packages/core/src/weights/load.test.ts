@@ -246,6 +246,44 @@ describe('loadWeights and saveWeights against PyTorch', () => {
     }
   });
 
+  it('loads optional tensors into a model that has them and skips them for one that does not', async () => {
+    const build = (withExtra: boolean) =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.dense({ inputShape: [3], units: 2, name: 'head' }),
+          ...(withExtra ? [tfl.layers.dense({ units: 1, name: 'extra' })] : []),
+        ],
+      });
+    const source = () => ({
+      'head.weight': tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]),
+      'head.bias': tf.tensor1d([7, 8]),
+      'extra.weight': tf.tensor2d([[0.5, -0.5]]),
+      'extra.bias': tf.tensor1d([9]),
+    });
+    registerMapping('test-optional', { optional: [/^extra\./] });
+    try {
+      const withExtra = build(true);
+      const full = source();
+      const loaded = await loadWeights(withExtra, full, { mapping: 'test-optional' });
+      expect(loaded.loaded).toContain('extra/kernel');
+      expect(Array.from(withExtra.getLayer('extra').getWeights()[1]!.dataSync())).toEqual([9]);
+      const without = build(false);
+      const partial = source();
+      const skipped = await loadWeights(without, partial, { mapping: 'test-optional' });
+      expect(skipped.ignored.sort()).toEqual(['extra.bias', 'extra.weight']);
+      // A tensor that is not optional still fails a strict load.
+      const stray = { ...source(), 'other.weight': tf.tensor1d([1]) };
+      const third = build(true);
+      await expect(loadWeights(third, stray, { mapping: 'test-optional' })).rejects.toThrow(/other\.weight/);
+      third.dispose();
+      tf.dispose([...Object.values(full), ...Object.values(partial), ...Object.values(stray)]);
+      withExtra.dispose();
+      without.dispose();
+    } finally {
+      unregisterMapping('test-optional');
+    }
+  });
+
   it('loads from a NamedTensorMap without disposing it, and from explicit targets', async () => {
     const model = tfl.sequential({
       layers: [tfl.layers.dense({ inputShape: [3], units: 2, name: 'classifier_1' })],

@@ -94,6 +94,11 @@ export interface WeightMapping {
   /** Reference tensors to skip on load and leave out on save (every `*.num_batches_tracked` is always skipped on load). */
   ignore?: readonly NamePattern[];
   /**
+   * Reference tensors of optional parts (e.g. auxiliary classifiers a model may be built without):
+   * loaded when the model has a weight for them, skipped (reported as ignored) when it has none.
+   */
+  optional?: readonly NamePattern[];
+  /**
    * Module-name tokens containing `_` (e.g. `conv_stem`, `se_module`), so the default inverse of
    * `.`→`_` used by `saveWeights` keeps them whole: `blocks_0_conv_dw` → `blocks.0.conv_dw`.
    */
@@ -348,6 +353,14 @@ export class WeightResolver {
   /** Where the reference tensor `name` goes. */
   resolve(name: string): ResolvedName {
     if (this.isIgnored(name)) return { kind: 'ignored', reason: 'ignored by the mapping' };
+    const resolved = this.resolveMapped(name);
+    if (resolved.kind === 'unmatched' && (this.mapping.optional ?? []).some((p) => matches(p, name))) {
+      return { kind: 'ignored', reason: `optional and absent from the model (${resolved.reason})` };
+    }
+    return resolved;
+  }
+
+  private resolveMapped(name: string): ResolvedName {
     const explicit = this.mapping.tensors?.[name];
     if (explicit) {
       const slot = this.slots.get(`${explicit.layer}/${explicit.weight}`);

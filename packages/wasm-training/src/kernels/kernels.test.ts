@@ -277,21 +277,54 @@ describe('the registered kernels', () => {
   });
 });
 
+/** Attributes a dense convolution gradient kernel shares with the forward convolution. */
+function denseAttrs(c: ConvCase) {
+  return {
+    strides: c.strides,
+    pad: c.pad,
+    dataFormat: c.dataFormat ?? 'NHWC',
+    dimRoundingMode: c.dimRoundingMode,
+  };
+}
+
+/** Shape of the output gradient of a dense convolution case, in its data format. */
+function outputGradientShape(c: ConvCase): number[] {
+  const info = convInfo(c, false);
+  return c.dataFormat === 'NCHW'
+    ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth]
+    : info.outShape;
+}
+
+/**
+ * Runs `op` on a tensor of `values` on wasm and on cpu; expects equal shapes and values, and no
+ * wasm buffer left behind.
+ */
+async function expectSameAsCpu(
+  values: number[],
+  shape: number[],
+  dtype: 'float32' | 'int32' | 'bool',
+  op: (x: tf.Tensor) => tf.Tensor,
+): Promise<void> {
+  const run = () => {
+    const x = tf.tensor(values, shape, dtype);
+    const out = op(x);
+    const result = { shape: out.shape, values: Array.from(out.dataSync()) };
+    tf.dispose([x, out]);
+    return result;
+  };
+  await tf.setBackend('wasm');
+  const before = tf.engine().backend.numDataIds();
+  const wasm = run();
+  expect(tf.engine().backend.numDataIds()).toBe(before);
+  await tf.setBackend('cpu');
+  expect(wasm).toEqual(run());
+}
+
 describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
   for (const c of convCases) {
     it(c.name, async () => {
-      const info = convInfo(c, false);
-      const dyShape =
-        c.dataFormat === 'NCHW'
-          ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth]
-          : info.outShape;
-      const attrs = {
-        strides: c.strides,
-        pad: c.pad,
-        dataFormat: c.dataFormat ?? 'NHWC',
-        dimRoundingMode: c.dimRoundingMode,
-        filterShape: c.filter,
-      };
+      const attrs = { ...denseAttrs(c), filterShape: c.filter };
+      const dyShape = outputGradientShape(c);
       const { wasm, cpu, leaked } = await onBothBackends(
         tf.Conv2DBackpropFilter,
         { x: data(c.x), dy: data(dyShape) },
@@ -308,18 +341,8 @@ describe('Conv2DBackpropInput on wasm (sub-pixel form for strides above 1) equal
   for (const c of convCases) {
     if ((c.dilations ?? 1) !== 1) continue;
     it(c.name, async () => {
-      const info = convInfo(c, false);
-      const dyShape =
-        c.dataFormat === 'NCHW'
-          ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth]
-          : info.outShape;
-      const attrs = {
-        strides: c.strides,
-        pad: c.pad,
-        dataFormat: c.dataFormat ?? 'NHWC',
-        dimRoundingMode: c.dimRoundingMode,
-        inputShape: c.x,
-      };
+      const attrs = { ...denseAttrs(c), inputShape: c.x };
+      const dyShape = outputGradientShape(c);
       const { wasm, cpu, leaked } = await onBothBackends(
         tf.Conv2DBackpropInput,
         { dy: data(dyShape), filter: data(c.filter) },
@@ -346,19 +369,7 @@ describe('Tile on wasm (block copies) equals the cpu backend', () => {
     it(`${JSON.stringify(c.shape)} × ${JSON.stringify(c.reps)} ${c.dtype}`, async () => {
       const size = c.shape.reduce((a, b) => a * b, 1);
       const values = Array.from({ length: size }, (_, i) => (c.dtype === 'bool' ? i % 2 : i * 3 - 7));
-      const run = () => {
-        const x = tf.tensor(values, c.shape, c.dtype);
-        const out = tf.tile(x, c.reps);
-        const result = { shape: out.shape, values: Array.from(out.dataSync()) };
-        tf.dispose([x, out]);
-        return result;
-      };
-      await tf.setBackend('wasm');
-      const before = tf.engine().backend.numDataIds();
-      const wasm = run();
-      expect(tf.engine().backend.numDataIds()).toBe(before);
-      await tf.setBackend('cpu');
-      expect(wasm).toEqual(run());
+      await expectSameAsCpu(values, c.shape, c.dtype, (x) => tf.tile(x, c.reps));
     });
   }
 });
@@ -376,20 +387,10 @@ describe('Reverse on wasm (block copies) equals the cpu backend', () => {
   for (const c of cases) {
     it(`${JSON.stringify(c.shape)} along ${JSON.stringify(c.dims)} ${c.dtype}`, async () => {
       const size = c.shape.reduce((a, b) => a * b, 1);
-      const values = Array.from({ length: size }, (_, i) => (c.dtype === 'bool' ? i % 3 === 0 : i * 3 - 7));
-      const run = () => {
-        const x = tf.tensor(values as number[], c.shape, c.dtype);
-        const out = tf.reverse(x, c.dims);
-        const result = { shape: out.shape, values: Array.from(out.dataSync()) };
-        tf.dispose([x, out]);
-        return result;
-      };
-      await tf.setBackend('wasm');
-      const before = tf.engine().backend.numDataIds();
-      const wasm = run();
-      expect(tf.engine().backend.numDataIds()).toBe(before);
-      await tf.setBackend('cpu');
-      expect(wasm).toEqual(run());
+      const values = Array.from({ length: size }, (_, i) =>
+        c.dtype === 'bool' ? Number(i % 3 === 0) : i * 3 - 7,
+      );
+      await expectSameAsCpu(values, c.shape, c.dtype, (x) => tf.reverse(x, c.dims));
     });
   }
 });

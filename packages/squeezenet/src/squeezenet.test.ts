@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 /**
  * SqueezeNet against torchvision 0.14: logits of random-weight models loaded from `torch.save`d
  * files through core's loader and the `squeezenet/torchvision` mapping, feature-map shapes (ceil-mode
@@ -20,7 +21,7 @@ import {
   summarize,
   ZooError,
 } from '@tfzoo/core';
-import { describeModelContract } from '@tfzoo/test-harness';
+import { compare, describeModelContract, PYTHON, predictValues, readF32 } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildSqueezeNet,
@@ -29,7 +30,6 @@ import {
   squeezenet1_0,
   squeezenet1_1,
 } from './index.js';
-import { compare, predictValues, readF32, runPython } from './test/helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('./test/torchvision_reference.py', import.meta.url));
 /** An odd size where ceil-mode and floor-mode pools give different feature maps. */
@@ -65,7 +65,7 @@ beforeAll(async () => {
   // backward passes.
   await tf.setBackend('wasm');
   dir = mkdtempSync(join(tmpdir(), 'tfzoo-squeezenet-'));
-  runPython(SCRIPT, [dir, String(SIZE)]);
+  execFileSync(PYTHON, [SCRIPT, dir, String(SIZE)], { stdio: ['ignore', 'ignore', 'pipe'] });
   reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
   input = tf.tensor4d(readF32(join(dir, 'input.f32')), [2, SIZE, SIZE, 3]);
 });

@@ -189,6 +189,30 @@ describe('resnet builder', () => {
     model.dispose();
   });
 
+  it('builds the small-image stem (3×3/1 convolution, no max pool) with narrow stages', () => {
+    const options = { stem: 'small', stemWidth: 16, channels: [16, 32, 64, 128] } as const;
+    const model = resnet18({ inputShape: [28, 28, 1], numClasses: 10, skipInit: true, ...options });
+    expect(model.getLayer('conv1').getWeights()[0]!.shape).toEqual([3, 3, 1, 16]);
+    expect(model.layers.some((l) => l.name === 'maxpool')).toBe(false);
+    expect(model.getLayer('layer1_1_relu2').outputShape).toEqual([null, 28, 28, 16]);
+    expect(model.getLayer('layer4_1_relu2').outputShape).toEqual([null, 4, 4, 128]);
+    // Hand count: stem 28²·1·16·9 = 112,896; layer1 4 · 28²·16²·9 = 7,225,344; layer2 and layer3
+    // (3×3/2 conv, 3×3 conv, 1×1/2 shortcut, one more block) 903,168 + 1,806,336 + 100,352 +
+    // 3,612,672 = 6,422,528 each; layer4 at 4×4: 1,179,648 + 2,359,296 + 131,072 + 4,718,592 =
+    // 8,388,608; fc 128·10 = 1,280.
+    expect(summarize(model).macs).toBe(28_573_184);
+    expect(
+      resnetFeatureInfo(RESNET_CONFIGS.resnet18, options).map(({ channels, stride }) => [channels, stride]),
+    ).toEqual([
+      [16, 1],
+      [16, 1],
+      [32, 2],
+      [64, 4],
+      [128, 8],
+    ]);
+    model.dispose();
+  });
+
   it('rejects bad options with errors that name the received value', () => {
     const bad: [() => unknown, string][] = [
       [
@@ -207,6 +231,9 @@ describe('resnet builder', () => {
         'received {"groups":32,"widthPerGroup":64}',
       ],
       [() => buildResNet({ ...RESNET_CONFIGS.resnet18, layers: [2, 2, 2] as never }), 'received [2,2,2]'],
+      [() => resnet18({ stem: 'cifar' as never }), "stem must be 'imagenet' or 'small'; received \"cifar\""],
+      [() => resnet18({ stemWidth: 0 }), 'stemWidth must be a positive integer; received 0'],
+      [() => resnet18({ channels: [16, 32, 64] as never }), 'received [16,32,64]'],
     ];
     for (const [build, message] of bad) {
       expect(build).toThrow(ZooError);

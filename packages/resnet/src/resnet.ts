@@ -84,6 +84,21 @@ export interface ResNetOptions extends BuildOptions {
    * drawing tens of millions of random numbers would be wasted time. Default false.
    */
   skipInit?: boolean;
+  /**
+   * The stem: `'imagenet'` (default) is torchvision's 7×7/2 convolution and 3×3/2 max pool (stride 4
+   * before `layer1`); `'small'` is the stem of He et al.'s CIFAR networks (§4.2) for 28×28–64×64
+   * inputs: one 3×3/1 convolution, no max pool (stride 1 before `layer1`). Layer names are the same
+   * (`conv1`, `bn1`), so weight mappings apply; the `conv1` kernel's shape differs.
+   */
+  stem?: 'imagenet' | 'small';
+  /** Output channels of the stem (timm's `stem_width`; default 64). */
+  stemWidth?: number;
+  /**
+   * Stage widths `planes` of `layer1` … `layer4`, overriding the architecture's (timm's `channels`;
+   * torchvision's default `[64, 128, 256, 512]`). With narrower stages, a small-image model costs
+   * a fraction of the compute.
+   */
+  channels?: readonly [number, number, number, number];
 }
 
 /** One feature level of a ResNet: where it is tapped, its channels and its stride. */
@@ -114,20 +129,32 @@ function stagePlanes(config: ResNetConfig): readonly number[] {
 
 /**
  * The five feature levels of a ResNet configuration (stem and four stages), as timm's
- * `feature_info` and torchvision's `create_feature_extractor` report them.
+ * `feature_info` and torchvision's `create_feature_extractor` report them. Pass the build options
+ * when they change the stem or the stage widths (`stem`, `stemWidth`, `channels`).
  */
-export function resnetFeatureInfo(config: ResNetConfig): FeatureInfo[] {
-  const stem: FeatureInfo = { index: 0, module: 'relu', layerName: 'relu', channels: 64, stride: 2 };
+export function resnetFeatureInfo(
+  config: ResNetConfig,
+  options: Pick<ResNetOptions, 'stem' | 'stemWidth' | 'channels'> = {},
+): FeatureInfo[] {
+  const small = options.stem === 'small';
+  const stem: FeatureInfo = {
+    index: 0,
+    module: 'relu',
+    layerName: 'relu',
+    channels: options.stemWidth ?? 64,
+    stride: small ? 1 : 2,
+  };
+  const planes = options.channels ?? stagePlanes(config);
   return [
     stem,
-    ...stagePlanes(config).map((planes, stage) => {
+    ...planes.map((width, stage) => {
       const blocks = config.layers[stage] ?? 0;
       return {
         index: stage + 1,
         module: `layer${stage + 1}`,
         layerName: `layer${stage + 1}_${blocks - 1}_${config.block === 'bottleneck' ? 'relu3' : 'relu2'}`,
-        channels: planes * expansion(config),
-        stride: 4 * 2 ** stage,
+        channels: width * expansion(config),
+        stride: (small ? 1 : 4) * 2 ** stage,
       };
     }),
   ];
@@ -237,7 +264,9 @@ export function linearHead(
  * Builds a ResNet-family model from its configuration: torchvision's stem (7×7/2 convolution, batch
  * norm, ReLU, 3×3/2 max pool with padding 1), four stages of residual blocks (the first block of
  * `layer2`–`layer4` strides by 2 and projects the shortcut with a 1×1 convolution and batch norm),
- * global average pooling and a linear classifier `fc`.
+ * global average pooling and a linear classifier `fc`. With `stem: 'small'` the stem is one 3×3/1
+ * convolution without max pool, for small images (28×28 Fashion-MNIST, 32×32 CIFAR); `channels`
+ * and `stemWidth` narrow the network.
  *
  * Initialization follows torchvision: He normal (fan-out) convolutions, batch-norm γ = 1, β = 0
  * (γ = 0 on each branch's last batch norm with `zeroInitResidual`), PyTorch's default `nn.Linear`.
@@ -247,8 +276,16 @@ export function linearHead(
  * const backbone = buildResNet(RESNET_CONFIGS.resnet50, { featuresOnly: true, inputShape: [512, 512, 3] });
  * ```
  */
-export function buildResNet(config: ResNetConfig, options: ResNetOptions = {}): tfl.LayersModel {
+export function buildResNet(architecture: ResNetConfig, options: ResNetOptions = {}): tfl.LayersModel {
+  const config: ResNetConfig =
+    options.channels === undefined ? architecture : { ...architecture, channels: options.channels };
   validateConfig(config);
+  const stem = options.stem ?? 'imagenet';
+  if (stem !== 'imagenet' && stem !== 'small') throw invalidArgument('stem', stem, "'imagenet' or 'small'");
+  const stemWidth = options.stemWidth ?? 64;
+  if (!Number.isInteger(stemWidth) || stemWidth < 1) {
+    throw invalidArgument('stemWidth', options.stemWidth, 'a positive integer');
+  }
   const resolved = resolveBuildOptions(options, { name: config.name });
   const featuresOnly = options.featuresOnly ?? false;
   if (typeof featuresOnly !== 'boolean') throw invalidArgument('featuresOnly', featuresOnly, 'a boolean');
@@ -258,24 +295,24 @@ export function buildResNet(config: ResNetConfig, options: ResNetOptions = {}): 
   }
   const skipInit = options.skipInit ?? false;
   if (typeof skipInit !== 'boolean') throw invalidArgument('skipInit', skipInit, 'a boolean');
-  const info = resnetFeatureInfo(config);
+  const info = resnetFeatureInfo(config, { stem, stemWidth });
   const outIndices = featuresOnly ? resolveOutIndices(options.outIndices, info.length) : [];
   const lastStage = featuresOnly ? (outIndices[outIndices.length - 1] as number) : 4;
   const totalBlocks = config.layers.reduce((a, b) => a + b, 0);
   const rates = dropPathRates(options.dropPathRate, totalBlocks);
 
   const input = tfl.input({ shape: resolved.inputShape, name: 'input' });
-  let x = convBn(
-    input,
-    { filters: 64, kernelSize: 7, stride: 2, padding: 3, name: 'conv1', skipInit },
-    'bn1',
-  );
+  const stemConv =
+    stem === 'small' ? { kernelSize: 3, stride: 1, padding: 1 } : { kernelSize: 7, stride: 2, padding: 3 };
+  let x = convBn(input, { filters: stemWidth, ...stemConv, name: 'conv1', skipInit }, 'bn1');
   x = relu(x, 'relu');
   const taps: Tensor[] = [x];
-  x = new PaddedMaxPooling2D({ poolSize: 3, strides: 2, padding: 1, name: 'maxpool' }).apply(x) as Tensor;
+  if (stem === 'imagenet') {
+    x = new PaddedMaxPooling2D({ poolSize: 3, strides: 2, padding: 1, name: 'maxpool' }).apply(x) as Tensor;
+  }
 
   const block = config.block === 'bottleneck' ? bottleneckBlock : basicBlock;
-  let inChannels = 64;
+  let inChannels = stemWidth;
   let blockIndex = 0;
   for (let stage = 0; stage < lastStage; stage++) {
     const planes = stagePlanes(config)[stage] as number;

@@ -9,6 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BackendInfo,
   type BackendName,
+  FASHION_MNIST_PREPROCESSING,
   fetchCached,
   hashFile,
   initBackend,
@@ -189,7 +190,10 @@ export function shippedWeightsPath(config: PretrainedConfig): string | undefined
 }
 
 /** Mean and std of Fashion-MNIST's training pixels (÷255). */
-export const FASHION_MNIST_STATS = { mean: [0.286], std: [0.353] } as const;
+export const FASHION_MNIST_STATS = {
+  mean: FASHION_MNIST_PREPROCESSING.mean,
+  std: FASHION_MNIST_PREPROCESSING.std,
+} as const;
 /** Mean and std of CIFAR-10's training pixels (÷255). */
 export const CIFAR10_STATS = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } as const;
 

@@ -8,6 +8,7 @@ export * from './backend.js';
 export * from './check-trainable.js';
 export * from './conv-arithmetic.js';
 export * from './errors.js';
+export * from './fashion-mnist.js';
 export * from './heads.js';
 export * from './imagenet.js';
 export * from './init.js';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { invalidArgument, ZooError } from '@tfzoo/core';
+import { FASHION_MNIST_LABELS, invalidArgument, ZooError } from '@tfzoo/core';
 import { ArrayImageDataset } from './dataset.js';
 import { type DownloadOptions, downloadFile } from './download.js';
 import { readIdxImagesAndLabels } from './idx.js';
@@ -18,19 +18,8 @@ import { FASHION_MNIST_FILES, MNIST_FILES, type RemoteFile } from './resources.j
 /** Class names of MNIST: the digits. */
 export const MNIST_CLASSES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-/** Class names of Fashion-MNIST, as Zalando lists them. */
-export const FASHION_MNIST_CLASSES: readonly string[] = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+/** Class names of Fashion-MNIST, as Zalando lists them (core's `FASHION_MNIST_LABELS`). */
+export const FASHION_MNIST_CLASSES: readonly string[] = FASHION_MNIST_LABELS;
 
 /** Which half of a data set. */
 export type Split = 'train' | 'test';

@@ -5,10 +5,15 @@
  * published on the project's GitHub release ({@link TFZOO_RELEASE_URL}) for download.
  */
 import { fileURLToPath } from 'node:url';
-import type { PretrainedConfig } from '@tfzoo/core';
+import {
+  FASHION_MNIST_LABELS,
+  FASHION_MNIST_PREPROCESSING,
+  type PretrainedConfig,
+  shippedWeights,
+  TFZOO_RELEASE_URL,
+} from '@tfzoo/core';
 
-/** Where tfzoo's own weight files are published: `{file}` is the file name. */
-export const TFZOO_RELEASE_URL = 'https://github.com/tfzoo/tfzoo/releases/download/weights-v1/{file}';
+export { FASHION_MNIST_LABELS, TFZOO_RELEASE_URL };
 
 /** File name of the Fashion-MNIST LeNet-5 weights. */
 export const LENET5_FMNIST_FILE = 'lenet5-fmnist.safetensors';
@@ -18,47 +23,23 @@ export const LENET5_FMNIST_PATH: string = fileURLToPath(
   new URL(`../weights/${LENET5_FMNIST_FILE}`, import.meta.url),
 );
 
-/** The Fashion-MNIST class names, index-aligned with the logits. */
-export const FASHION_MNIST_LABELS: readonly string[] = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
-
 /** `lenet5.fmnist`: LeNet-5 (ReLU, max pooling, 28×28×1) trained by tfzoo on Fashion-MNIST. */
 export const LENET5_FMNIST: PretrainedConfig = {
   id: 'lenet5.fmnist',
   arch: 'lenet5',
   tag: 'fmnist',
-  source: {
-    url: new URL(`../weights/${LENET5_FMNIST_FILE}`, import.meta.url).href,
-    mirrors: [TFZOO_RELEASE_URL.replace('{file}', LENET5_FMNIST_FILE)],
-    format: 'safetensors',
-    sha256: '8128bc9ae98c66f7756af989b3905e2c33b7784ea5ed593c0ee25f3460ed25fc',
-  },
+  source: shippedWeights(
+    LENET5_FMNIST_FILE,
+    new URL(`../weights/${LENET5_FMNIST_FILE}`, import.meta.url),
+    '8128bc9ae98c66f7756af989b3905e2c33b7784ea5ed593c0ee25f3460ed25fc',
+  ),
   mapping: 'default',
   buildOptions: { inputShape: [28, 28, 1], activation: 'relu', subsampling: 'max' },
   numClasses: 10,
   classifier: 'fc3',
   labels: FASHION_MNIST_LABELS,
   numParams: 61706,
-  preprocessing: {
-    inputSize: [28, 28, 1],
-    resizeSize: 28,
-    cropFraction: 1,
-    interpolation: 'bilinear',
-    mean: [0.286],
-    std: [0.353],
-    channelOrder: 'RGB',
-    inputRange: [0, 1],
-  },
+  preprocessing: FASHION_MNIST_PREPROCESSING,
   measuredAccuracy: {
     top1: 91.02,
     top5: 99.93,

@@ -267,11 +267,13 @@ describe('the registered kernels', () => {
     for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
 
-  it('replace the slow Conv2DBackpropInput, Reverse and Tile of tfjs-backend-wasm', () => {
+  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul and Tanh of tfjs-backend-wasm', () => {
     expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual([
       'Conv2DBackpropInput',
       'Reverse',
       'Tile',
+      'BatchMatMul',
+      'Tanh',
     ]);
     for (const k of WASM_KERNEL_REPLACEMENTS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
@@ -393,6 +395,86 @@ describe('Reverse on wasm (block copies) equals the cpu backend', () => {
       await expectSameAsCpu(values, c.shape, c.dtype, (x) => tf.reverse(x, c.dims));
     });
   }
+});
+
+describe('BatchMatMul on wasm (transposed operands made contiguous) equals the cpu backend', () => {
+  const cases: { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [
+    { a: [64, 40], b: [40, 12], transposeA: false, transposeB: false },
+    { a: [40, 64], b: [40, 12], transposeA: true, transposeB: false }, // xᵀ · dy of a dense layer
+    { a: [64, 12], b: [40, 12], transposeA: false, transposeB: true }, // dy · Wᵀ
+    { a: [40, 64], b: [12, 40], transposeA: true, transposeB: true },
+    { a: [3, 7, 5], b: [3, 6, 7], transposeA: true, transposeB: true },
+    { a: [3, 5, 7], b: [1, 6, 7], transposeA: false, transposeB: true }, // broadcast batch
+    { a: [2, 1, 4, 5], b: [3, 4, 6], transposeA: true, transposeB: false },
+  ];
+  for (const c of cases) {
+    it(`${JSON.stringify(c.a)}${c.transposeA ? 'ᵀ' : ''} · ${JSON.stringify(c.b)}${c.transposeB ? 'ᵀ' : ''}`, async () => {
+      const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
+      const { wasm, cpu, leaked } = await onBothBackends(
+        tf.BatchMatMul,
+        { a: data(c.a), b: data(c.b) },
+        attrs,
+      );
+      expect(wasm.length).toBe(cpu.length);
+      expect(relativeError(wasm, cpu)).toBeLessThan(TOLERANCE);
+      expect(leaked).toBe(0);
+    });
+  }
+});
+
+describe('Tanh on wasm (on the heap) equals the cpu backend', () => {
+  it('from −∞ to ∞, through the small-|x| and saturated ranges', async () => {
+    const values = [
+      -Infinity,
+      -30,
+      -10,
+      -9.99,
+      -3,
+      -0.5,
+      -1e-4,
+      -3e-5,
+      0,
+      1e-7,
+      2e-4,
+      0.25,
+      1,
+      4.5,
+      9.5,
+      12,
+      Infinity,
+    ];
+    for (let i = 0; i < 2000; i++) values.push((i - 1000) / 97);
+    const run = () => {
+      const x = tf.tensor1d(values);
+      const y = tf.tanh(x);
+      const out = Array.from(y.dataSync());
+      tf.dispose([x, y]);
+      return out;
+    };
+    await tf.setBackend('wasm');
+    const before = tf.engine().backend.numDataIds();
+    const wasm = run();
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    await tf.setBackend('cpu');
+    const cpu = run();
+    for (let i = 0; i < values.length; i++) {
+      expect(Math.abs((wasm[i] as number) - (cpu[i] as number)), `tanh(${values[i]})`).toBeLessThanOrEqual(
+        1.2e-7 * Math.abs(cpu[i] as number),
+      );
+    }
+    expect(wasm.slice(0, 3)).toEqual([-1, -1, -1]);
+    expect(
+      Number.isNaN(
+        await (async () => {
+          await tf.setBackend('wasm');
+          const t = tf.tanh(tf.scalar(Number.NaN));
+          const v = t.dataSync()[0] as number;
+          t.dispose();
+          return v;
+        })(),
+      ),
+    ).toBe(true);
+  });
 });
 
 describe('DepthwiseConv2dNative gradients on wasm equal the cpu backend', () => {

@@ -1,4 +1,5 @@
-// Per-kernel time of one ResNet-18 training step on wasm (diagnostic; node bench/profile-step.mjs [threads]).
+// Per-kernel time of one training step on wasm, with the bench's model and batch
+// (diagnostic; node bench/profile-step.mjs [threads] [resnet18|lenet5]).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
@@ -7,16 +8,18 @@ import '@tfzoo/wasm-training';
 
 const threads = Number(process.argv[2] ?? 1);
 await initBackend('wasm', { threads });
-const { buildModel } = await import('./train-bench.mjs');
-const model = await buildModel(tfl, 'resnet18');
+const { buildModel, MODELS } = await import('./train-bench.mjs');
+const arch = process.argv[3] ?? 'resnet18';
+const model = await buildModel(tfl, arch);
 model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
-const x = tf.randomNormal([16, 64, 64, 3]);
+const spec = MODELS.find((m) => m.name === arch);
+const x = tf.randomNormal([spec.batch, ...spec.shape]);
 const y = tf.oneHot(
   tf.tensor1d(
-    Array.from({ length: 16 }, (_, i) => i),
+    Array.from({ length: spec.batch }, (_, i) => i % spec.classes),
     'int32',
   ),
-  1000,
+  spec.classes,
 );
 await model.trainOnBatch(x, y);
 const t0 = performance.now();

@@ -21,7 +21,7 @@ const option = (name, fallback) => {
 };
 const minSeconds = Number(option('seconds', '3'));
 const verbose = args.includes('--verbose');
-const MODELS = [
+export const MODELS = [
   { name: 'lenet5', label: 'LeNet-5 28×28, batch 64', batch: 64, shape: [28, 28, 1], classes: 10 },
   { name: 'resnet18', label: 'ResNet-18 64×64, batch 16', batch: 16, shape: [64, 64, 3], classes: 1000 },
 ];

@@ -267,13 +267,12 @@ describe('the registered kernels', () => {
     for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
 
-  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul and Tanh of tfjs-backend-wasm', () => {
+  it('replace the slow Conv2DBackpropInput, Reverse, Tile and BatchMatMul of tfjs-backend-wasm', () => {
     expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual([
       'Conv2DBackpropInput',
       'Reverse',
       'Tile',
       'BatchMatMul',
-      'Tanh',
     ]);
     for (const k of WASM_KERNEL_REPLACEMENTS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
@@ -420,61 +419,6 @@ describe('BatchMatMul on wasm (transposed operands made contiguous) equals the c
       expect(leaked).toBe(0);
     });
   }
-});
-
-describe('Tanh on wasm (on the heap) equals the cpu backend', () => {
-  it('from −∞ to ∞, through the small-|x| and saturated ranges', async () => {
-    const values = [
-      -Infinity,
-      -30,
-      -10,
-      -9.99,
-      -3,
-      -0.5,
-      -1e-4,
-      -3e-5,
-      0,
-      1e-7,
-      2e-4,
-      0.25,
-      1,
-      4.5,
-      9.5,
-      12,
-      Infinity,
-    ];
-    for (let i = 0; i < 2000; i++) values.push((i - 1000) / 97);
-    const run = () => {
-      const x = tf.tensor1d(values);
-      const y = tf.tanh(x);
-      const out = Array.from(y.dataSync());
-      tf.dispose([x, y]);
-      return out;
-    };
-    await tf.setBackend('wasm');
-    const before = tf.engine().backend.numDataIds();
-    const wasm = run();
-    expect(tf.engine().backend.numDataIds()).toBe(before);
-    await tf.setBackend('cpu');
-    const cpu = run();
-    for (let i = 0; i < values.length; i++) {
-      expect(Math.abs((wasm[i] as number) - (cpu[i] as number)), `tanh(${values[i]})`).toBeLessThanOrEqual(
-        1.2e-7 * Math.abs(cpu[i] as number),
-      );
-    }
-    expect(wasm.slice(0, 3)).toEqual([-1, -1, -1]);
-    expect(
-      Number.isNaN(
-        await (async () => {
-          await tf.setBackend('wasm');
-          const t = tf.tanh(tf.scalar(Number.NaN));
-          const v = t.dataSync()[0] as number;
-          t.dispose();
-          return v;
-        })(),
-      ),
-    ).toBe(true);
-  });
 });
 
 describe('DepthwiseConv2dNative gradients on wasm equal the cpu backend', () => {

@@ -3,8 +3,7 @@
  * (it has every forward kernel a CNN needs and the pooling/activation/batch-norm gradients, but
  * not these three, so `model.fit` of any convolutional model throws on wasm), and replacements for
  * slow ones: an XNNPACK `Conv2DBackpropInput` for its scalar loop, block-copy `Reverse` and `Tile`
- * for its per-element loops, a `BatchMatMul` that keeps transposed operands off its slow path, and
- * a `Tanh` without a libm call per element.
+ * for its per-element loops, and a `BatchMatMul` that keeps transposed operands off its slow path.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its kernels first, so the replacement below wins
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,7 +13,6 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
 import { reverseConfig } from './reverse.js';
-import { tanhConfig } from './tanh.js';
 import { tileConfig } from './tile.js';
 
 /** The kernels tfjs-backend-wasm 4.22 lacks, which this package adds to the wasm backend. */
@@ -30,7 +28,6 @@ export const WASM_KERNEL_REPLACEMENTS: readonly tf.KernelConfig[] = [
   reverseConfig,
   tileConfig,
   batchMatMulConfig,
-  tanhConfig,
 ];
 
 /**

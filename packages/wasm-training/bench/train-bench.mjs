@@ -5,7 +5,8 @@
  * (batch 16), on TF.js wasm (1 thread), wasm with 2 threads, the pure-JS cpu backend, and PyTorch
  * CPU (/usr/bin/python3), all in one run, with the ratios.
  *
- * Usage: npm run build && npm run bench -w @tfzoo/wasm-training [-- --seconds 3] [--verbose]
+ * Usage: npm run build && npm run bench -w @tfzoo/wasm-training [-- --seconds 3] [--models lenet5]
+ * [--verbose] (`--models`: a comma-separated subset of lenet5,resnet18; default both)
  * Each configuration runs in its own process (a fresh backend); the TF.js models are built with
  * plain tfjs-layers in the torchvision layout (explicit padding for strided convolutions).
  */
@@ -25,6 +26,12 @@ export const MODELS = [
   { name: 'lenet5', label: 'LeNet-5 28×28, batch 64', batch: 64, shape: [28, 28, 1], classes: 10 },
   { name: 'resnet18', label: 'ResNet-18 64×64, batch 16', batch: 16, shape: [64, 64, 3], classes: 1000 },
 ];
+const only = option('models', MODELS.map((m) => m.name).join(',')).split(',');
+const unknown = only.filter((name) => !MODELS.some((m) => m.name === name));
+if (unknown.length > 0) {
+  throw new Error(`--models: unknown ${JSON.stringify(unknown)}; expected a subset of lenet5,resnet18`);
+}
+const selected = MODELS.filter((m) => only.includes(m.name));
 
 /** Builds LeNet-5 or ResNet-18 (torchvision layout) with plain tfjs-layers. */
 export async function buildModel(tfl, name) {
@@ -96,7 +103,7 @@ async function child(config) {
   if (config === 'cpu') await initBackend('cpu');
   else await initBackend('wasm', { threads: config === 'wasm2' ? 2 : 1 });
   const threads = config === 'cpu' ? 1 : wasmThreadsCount();
-  for (const m of MODELS) {
+  for (const m of selected) {
     const model = await buildModel(tfl, m.name);
     const optimizer = tf.train.sgd(0.01);
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
@@ -135,7 +142,16 @@ function runChild(config) {
   const extra = verbose ? ['--verbose'] : [];
   const out = execFileSync(
     process.execPath,
-    [fileURLToPath(import.meta.url), '--child', config, '--seconds', String(minSeconds), ...extra],
+    [
+      fileURLToPath(import.meta.url),
+      '--child',
+      config,
+      '--seconds',
+      String(minSeconds),
+      '--models',
+      only.join(','),
+      ...extra,
+    ],
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -159,10 +175,14 @@ async function main() {
       key: 'torch',
       label: 'PyTorch CPU',
       run: () =>
-        execFileSync('/usr/bin/python3', [join(here, 'train_bench_torch.py'), String(minSeconds)], {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-        })
+        execFileSync(
+          '/usr/bin/python3',
+          [join(here, 'train_bench_torch.py'), String(minSeconds), only.join(',')],
+          {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        )
           .trim()
           .split('\n')
           .map((l) => JSON.parse(l)),
@@ -178,7 +198,7 @@ async function main() {
     return r ? (r.batch * 1000) / r.stepMs : Number.NaN;
   };
   console.log(`training images/s (one step = forward + backward + SGD update); ${new Date().toISOString()}`);
-  for (const m of MODELS) {
+  for (const m of selected) {
     console.log(`\n${m.label}`);
     for (const c of configs) {
       const r = results[`${c.key}:${m.name}`];

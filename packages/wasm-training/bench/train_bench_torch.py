@@ -45,11 +45,15 @@ def measure(model, batch, size, channels, classes, min_seconds):
 
 def main():
     min_seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
+    only = sys.argv[2].split(",") if len(sys.argv) > 2 else ["lenet5", "resnet18"]
     torch.set_num_threads(torch.get_num_threads())
-    for name, model, batch, size, channels, classes in (
-        ("lenet5", lenet5(), 64, 28, 1, 10),
-        ("resnet18", torchvision.models.resnet18(num_classes=1000), 16, 64, 3, 1000),
+    for name, build, batch, size, channels, classes in (
+        ("lenet5", lenet5, 64, 28, 1, 10),
+        ("resnet18", lambda: torchvision.models.resnet18(num_classes=1000), 16, 64, 3, 1000),
     ):
+        if name not in only:
+            continue
+        model = build()
         ms, steps = measure(model, batch, size, channels, classes, min_seconds)
         print(json.dumps({"model": name, "batch": batch, "stepMs": ms, "steps": steps,
                           "threads": torch.get_num_threads()}), flush=True)

@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { normals, runPythonScript, seededRandom } from '@tfzoo/test-harness';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   binaryCrossEntropy,
@@ -24,7 +25,6 @@ import {
   sparseCategoricalCrossEntropy,
   squaredHingeLoss,
 } from './index.js';
-import { normals, runPython, seededRandom } from './test/helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('./test/torch_reference.py', import.meta.url));
 
@@ -483,7 +483,7 @@ describe('losses equal PyTorch in value and gradient', () => {
   let reference: Result[];
   beforeAll(() => {
     const payload = cases.map(({ ours: _ours, name: _name, ...rest }) => rest);
-    reference = runPython<Result[]>(SCRIPT, payload);
+    reference = runPythonScript<Result[]>(SCRIPT, payload);
   });
 
   it('has one reference per case', () => {

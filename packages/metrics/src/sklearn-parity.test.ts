@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { normals, runPythonScript, seededRandom } from '@tfzoo/test-harness';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   accuracy,
@@ -23,7 +24,6 @@ import {
   topKAccuracy,
   topKAccuracyMetric,
 } from './index.js';
-import { normals, runPython, seededRandom } from './test/helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('./test/sklearn_reference.py', import.meta.url));
 
@@ -425,7 +425,7 @@ function compare(ours: unknown, reference: unknown, tolerance: number, path: str
 describe('metrics equal scikit-learn 1.2', () => {
   let reference: Reference[];
   beforeAll(() => {
-    reference = runPython<Reference[]>(
+    reference = runPythonScript<Reference[]>(
       SCRIPT,
       cases.map(({ fn, args }) => ({ fn, args })),
     );

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ZooError } from '@tfzoo/core';
+import { seededRandom } from '@tfzoo/test-harness';
 import { describe, expect, it } from 'vitest';
 import {
   accuracy,
@@ -29,7 +30,6 @@ import {
   topKAccuracy,
   topKAccuracyMetric,
 } from './index.js';
-import { seededRandom } from './test/helpers.js';
 
 const random = seededRandom(99);
 const N = 53;

@@ -161,8 +161,9 @@ export function describeModelContract(
   }
 }
 export { type Mode, type PathStats, startTestServer, type TestServer } from './http-server.js';
-export { maxAbs, maxAbsDiff, PYTHON, runPython } from './python.js';
+export { maxAbs, maxAbsDiff, PYTHON, runPython, runPythonScript } from './python.js';
 export { compare, PythonSession, predictValues, readF32 } from './python-session.js';
+export { normals, seededRandom } from './random.js';
 export {
   maxError,
   type ReferenceCase,

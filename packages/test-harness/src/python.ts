@@ -48,6 +48,24 @@ export function runPython<T = unknown>(
   };
 }
 
+/**
+ * Runs the reference script file `scriptPath` as `python3 <script> in.json out.json`: `input` is
+ * written to `in.json`, the script writes its JSON answer to `out.json`. Set
+ * TFZOO_KEEP_PYTHON_IO=1 to keep the temporary directory for debugging.
+ */
+export function runPythonScript<T = unknown>(scriptPath: string, input: unknown): T {
+  const dir = mkdtempSync(join(tmpdir(), 'tfzoo-py-'));
+  try {
+    const inPath = join(dir, 'in.json');
+    const outPath = join(dir, 'out.json');
+    writeFileSync(inPath, JSON.stringify(input));
+    execFileSync(PYTHON, [scriptPath, inPath, outPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return JSON.parse(readFileSync(outPath, 'utf8')) as T;
+  } finally {
+    if (process.env.TFZOO_KEEP_PYTHON_IO === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Largest absolute difference between two equally long arrays. */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);

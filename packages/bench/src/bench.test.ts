@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCpuInfo, parseLoadAvg } from './fingerprint.js';
-import { type BenchReport, compare, renderChart, renderMarkdown } from './report.js';
+import { type BenchReport, compare, renderChart, renderMarkdown, withRelativePaths } from './report.js';
 import { formatRatio, median, ratio, repeatsWithinBudget } from './stats.js';
 import { barChartSvg, escapeXml } from './svg.js';
 import type { BenchRow } from './types.js';
@@ -94,6 +94,26 @@ describe('logits check', () => {
 });
 
 describe('report', () => {
+  it('records paths inside the checkout relative to it', () => {
+    const recorded = withRelativePaths(
+      {
+        options: { out: '/home/me/tfzoo/docs/benchmarks', seed: 0 },
+        root: '/home/me/tfzoo',
+        errors: ["Cannot find package 'x' imported from /home/me/tfzoo/packages/core/dist/backend.js"],
+        elsewhere: '/usr/bin/python3',
+        sibling: '/home/me/tfzoo-other/file',
+      },
+      '/home/me/tfzoo/',
+    );
+    expect(recorded).toEqual({
+      options: { out: 'docs/benchmarks', seed: 0 },
+      root: '.',
+      errors: ["Cannot find package 'x' imported from packages/core/dist/backend.js"],
+      elsewhere: '/usr/bin/python3',
+      sibling: '/home/me/tfzoo-other/file',
+    });
+  });
+
   const rows = [
     row('pytorch', 50),
     row('onnxruntime', 100),

@@ -19,6 +19,7 @@ import {
   type RuntimeReport,
   renderChart,
   renderMarkdown,
+  withRelativePaths,
 } from './report.js';
 import { formatSeconds } from './stats.js';
 import { PYTHON, TORCH_WORKER_SCRIPT } from './torch-script.js';
@@ -255,11 +256,13 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     workers: [],
     rows: [],
   };
+  const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   const write = (): void => {
     const base = join(options.out, options.name);
-    writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 1)}\n`);
-    writeFileSync(`${base}.svg`, renderChart(report));
-    writeFileSync(`${base}.md`, renderMarkdown(report, `${options.name}.svg`));
+    const shown = withRelativePaths(report, repoRoot);
+    writeFileSync(`${base}.json`, `${JSON.stringify(shown, null, 1)}\n`);
+    writeFileSync(`${base}.svg`, renderChart(shown));
+    writeFileSync(`${base}.md`, renderMarkdown(shown, `${options.name}.svg`));
   };
 
   let serial = 0;

@@ -92,6 +92,20 @@ export interface ComparisonCell {
   vsOnnxruntime?: number;
 }
 
+/**
+ * A deep copy of `value` in which every string mentioning the checkout directory `root` names the
+ * path relative to it instead (`/home/me/tfzoo/packages/core/dist/backend.js` →
+ * `packages/core/dist/backend.js`), so a committed report does not record where it was measured.
+ */
+export function withRelativePaths<T>(value: T, root: string): T {
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  return JSON.parse(
+    JSON.stringify(value, (_key, item: unknown) =>
+      typeof item === 'string' ? (item === prefix.slice(0, -1) ? '.' : item.split(prefix).join('')) : item,
+    ),
+  ) as T;
+}
+
 /** Finds the row of a model, runtime and case. */
 export function findRow(
   rows: readonly BenchRow[],

@@ -198,6 +198,21 @@ describe('lenet5.fmnist, in process', () => {
     expect(report.accuracy).toBeGreaterThan(0.88);
   });
 
+  it('evaluates the stronger resnet18.fmnist offline on the bundled sample above 92 %', async () => {
+    const result = await inProcess([
+      'eval',
+      'resnet18.fmnist',
+      '--data',
+      'fashion-mnist-sample',
+      '--json',
+      ...wasm,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.samples).toBe(1000);
+    expect(report.accuracy).toBeGreaterThan(0.92);
+  });
+
   it('fine-tuning from lenet5.fmnist with a new head beats the same run from scratch (10 images per class)', async () => {
     const common = [
       '--data',

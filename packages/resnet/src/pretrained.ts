@@ -13,6 +13,7 @@
  */
 import { IMAGENET_CLASSES, imagenetPreprocessing, type PretrainedConfig } from '@tfzoo/core';
 import { RESNET_MAPPING_ID } from './mapping.js';
+import { RESNET18_FMNIST } from './pretrained-fmnist.js';
 
 const TORCHVISION = 'https://download.pytorch.org/models/';
 const TV_RECIPE_V1 = 'https://github.com/pytorch/vision/tree/main/references/classification#resnet';
@@ -149,7 +150,10 @@ const HUB_SHA256: Readonly<Record<string, string>> = {
 
 const HUB_ARCHS = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const;
 
-/** Every pretrained config of the ResNet family, `tv_in1k` (Hub) first, then torchvision's files. */
+/**
+ * Every pretrained config of the ResNet family: `tv_in1k` (Hub) first, then torchvision's files,
+ * then tfzoo's own Fashion-MNIST ResNet-18.
+ */
 export const PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
   ...HUB_ARCHS.map((arch) =>
     hubConfig(
@@ -158,4 +162,5 @@ export const PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
     ),
   ),
   ...TORCHVISION_FILES.map(torchvisionConfig),
+  RESNET18_FMNIST,
 ]);

@@ -2,10 +2,10 @@
  * `BatchMatMul` for the wasm backend with transposed operands made contiguous first.
  * tfjs-backend-wasm 4.22 multiplies fast (XNNPACK) only when neither operand is transposed; with
  * `transposeA` or `transposeB` it runs about ten times slower (a 64×400 by 400×120 product on one
- * thread of an idle 2-vCPU machine: 0.43 ms plain, 4.7–4.8 ms with a transposed operand; 0.36–0.61 ms
- * through this kernel). Every dense layer's gradients are such
- * products (`dy · Wᵀ` and `xᵀ · dy`), so here the transposed operands are transposed explicitly,
- * which costs one pass over them, and the plain product runs on tfjs-backend-wasm's own kernel.
+ * thread of an idle 2-vCPU machine: 0.43 ms plain, 4.7–4.8 ms with a transposed operand, 0.36–0.61
+ * ms through this kernel). Every dense layer's gradients are such products (`dy · Wᵀ`, `xᵀ · dy`),
+ * so here the transposed operands are transposed explicitly, which costs one pass over them, and
+ * the plain product runs on tfjs-backend-wasm's own kernel.
  * Reference semantics: tfjs-core `matMul`, TensorFlow's `BatchMatMulV2`.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its BatchMatMul must be registered before we look it up

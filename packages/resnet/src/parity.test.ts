@@ -162,7 +162,10 @@ describe('parameter counts', () => {
       expect([arch, summarize(model).trainableParams]).toEqual([arch, expected]);
       model.dispose();
       for (const id of listPretrained(`${arch}.*`)) {
-        expect([id, getPretrainedConfig(id).numParams]).toEqual([id, expected]);
+        const config = getPretrainedConfig(id);
+        // tfzoo's own weights of another configuration (resnet18.fmnist): pretrained-fmnist.test.ts
+        if (config.buildOptions !== undefined) continue;
+        expect([id, config.numParams]).toEqual([id, expected]);
       }
     }
     await tf.setBackend('wasm');

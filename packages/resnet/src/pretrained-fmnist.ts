@@ -44,7 +44,7 @@ export const RESNET18_FMNIST: PretrainedConfig = {
   numClasses: 10,
   classifier: 'fc',
   labels: FASHION_MNIST_LABELS,
-  numParams: 703578,
+  numParams: 701178,
   preprocessing: FASHION_MNIST_PREPROCESSING,
   measuredAccuracy: {
     top1: 92.44,

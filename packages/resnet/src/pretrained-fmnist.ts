@@ -16,10 +16,11 @@ import {
 /** File name of the Fashion-MNIST ResNet-18 weights. */
 export const RESNET18_FMNIST_FILE = 'resnet18-fmnist.safetensors';
 
+/** `file:` URL of the shipped weights inside this package. */
+const RESNET18_FMNIST_URL = new URL(`../weights/${RESNET18_FMNIST_FILE}`, import.meta.url);
+
 /** Absolute path of the shipped Fashion-MNIST ResNet-18 weights inside this package. */
-export const RESNET18_FMNIST_PATH: string = fileURLToPath(
-  new URL(`../weights/${RESNET18_FMNIST_FILE}`, import.meta.url),
-);
+export const RESNET18_FMNIST_PATH: string = fileURLToPath(RESNET18_FMNIST_URL);
 
 /**
  * `resnet18.fmnist`: ResNet-18 for 28×28×1 (stem 3×3/1 without max pool, stage widths 16, 32, 64,
@@ -30,8 +31,7 @@ export const RESNET18_FMNIST: PretrainedConfig = {
   arch: 'resnet18',
   tag: 'fmnist',
   source: shippedWeights(
-    RESNET18_FMNIST_FILE,
-    new URL(`../weights/${RESNET18_FMNIST_FILE}`, import.meta.url),
+    RESNET18_FMNIST_URL,
     '4e0f5e9592e0387c06134b605a4f005ddac78188f7163b71eb041b53af2a3656',
   ),
   mapping: 'default',

@@ -164,6 +164,7 @@ export { type Mode, type PathStats, startTestServer, type TestServer } from './h
 export { maxAbs, maxAbsDiff, PYTHON, runPython, runPythonScript } from './python.js';
 export { compare, PythonSession, predictValues, readF32 } from './python-session.js';
 export { normals, seededRandom } from './random.js';
+export { describeShippedWeights, type ShippedWeightsCase } from './shipped-weights.js';
 export {
   maxError,
   type ReferenceCase,

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { seededRandom } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Adadelta,
@@ -61,7 +62,6 @@ import {
   makeProblem,
   normal,
   type ProblemJson,
-  rng,
 } from './test/problems.js';
 
 const STEPS = 50;
@@ -592,7 +592,7 @@ beforeAll(() => {
     conv: batchTensors(problems.conv),
     linear: batchTensors(problems.linear),
   };
-  const u = rng(3);
+  const u = seededRandom(3);
   clipGrads = [
     { shape: [3, 4], data: floats(12, normal(u)) },
     { shape: [5], data: floats(5, normal(u)) },

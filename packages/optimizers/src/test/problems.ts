@@ -3,18 +3,7 @@
  * weights and batches, the loss on both sides, and the tfjs training loop.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@tfzoo/test-harness';
 
 /** A float32 array of `n` values from `sample`. */
 export function floats(n: number, sample: () => number): number[] {
@@ -73,7 +62,7 @@ function uniformInit(u: () => number, shape: number[], fanIn: number): TensorJso
  * L2-regularized softmax regression (6 → 3, strongly convex: used for L-BFGS over many iterations).
  */
 export function makeProblem(kind: ModelKind, steps: number, seed: number): ProblemJson {
-  const u = rng(seed);
+  const u = seededRandom(seed);
   if (kind === 'linear') {
     return {
       order: ['w', 'b'],

@@ -1,22 +1,11 @@
-/** Deterministic test data: a small seeded generator (mulberry32) and tensor helpers. */
-
-/** A seeded uniform generator in [-1, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
+/** Deterministic test data from the harness's seeded generator (mulberry32), and an error measure. */
+import { seededRandom } from '@tfzoo/test-harness';
 
 /** `size` seeded uniform values in [-1, 1). */
 export function randomValues(size: number, seed: number): Float32Array {
   const next = seededRandom(seed);
   const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = next();
+  for (let i = 0; i < size; i++) out[i] = next() * 2 - 1;
   return out;
 }
 

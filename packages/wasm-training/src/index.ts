@@ -5,13 +5,17 @@
  * - registers, for the `wasm` backend, the gradient kernels that tfjs-backend-wasm 4.22 lacks
  *   (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
  *   `DepthwiseConv2dNativeBackpropFilter`), each composed from wasm's own XNNPACK forward kernels;
+ * - replaces slow wasm kernels (transposed products, leading-axis reductions, batch norm, copies)
+ *   and, on wasm only, batch normalization's gradients by leaner ones;
  * - installs the thread loader behind `initBackend('wasm', { threads })` of `@tfzoo/core`.
  *
  * @packageDocumentation
  */
+import { registerWasmTrainingGradients } from './gradients.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { installWasmThreadsLoader } from './threads.js';
 
+export { registerWasmTrainingGradients, WASM_GRADIENTS } from './gradients.js';
 export {
   registerWasmTrainingKernels,
   WASM_KERNEL_REPLACEMENTS,
@@ -26,4 +30,5 @@ export {
 } from './threads.js';
 
 registerWasmTrainingKernels();
+registerWasmTrainingGradients();
 installWasmThreadsLoader();

@@ -99,6 +99,21 @@ export class KernelScope {
     return this.run(tf.Concat, xs as unknown as tf.NamedTensorInfoMap, { axis });
   }
 
+  /**
+   * A new float32 tensor of `shape` with every element `value`, written on the heap of a
+   * heap-backed backend (tfjs-backend-wasm).
+   */
+  filled(shape: number[], value: number): tf.TensorInfo {
+    const heap = this.backend as unknown as Partial<HeapBackend>;
+    if (typeof heap.makeOutput !== 'function' || typeof heap.typedArrayFromHeap !== 'function') {
+      throw new Error(`filled needs a heap-backed backend (wasm); ${this.backendName} is not one`);
+    }
+    const out = heap.makeOutput(shape, 'float32');
+    this.temps.push(out);
+    heap.typedArrayFromHeap(out).fill(value);
+    return out;
+  }
+
   /** Sum over `axis`, dropping it. */
   sum(x: tf.TensorInfo, axis: number[]): tf.TensorInfo {
     return this.run(tf.Sum, { x }, { axis, keepDims: false });

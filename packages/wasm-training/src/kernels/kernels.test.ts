@@ -267,12 +267,17 @@ describe('the registered kernels', () => {
     for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
 
-  it('replace the slow Conv2DBackpropInput, Reverse, Tile and BatchMatMul of tfjs-backend-wasm', () => {
+  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul, Sum, Mean, FusedBatchNorm, Identity and Cast of tfjs-backend-wasm', () => {
     expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual([
       'Conv2DBackpropInput',
       'Reverse',
       'Tile',
       'BatchMatMul',
+      'Sum',
+      'Mean',
+      'FusedBatchNorm',
+      'Identity',
+      'Cast',
     ]);
     for (const k of WASM_KERNEL_REPLACEMENTS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });

@@ -3,15 +3,21 @@
  * (it has every forward kernel a CNN needs and the pooling/activation/batch-norm gradients, but
  * not these three, so `model.fit` of any convolutional model throws on wasm), and replacements for
  * slow ones: an XNNPACK `Conv2DBackpropInput` for its scalar loop, block-copy `Reverse` and `Tile`
- * for its per-element loops, and a `BatchMatMul` that keeps transposed operands off its slow path.
+ * for its per-element loops, a `BatchMatMul` that keeps transposed operands off its slow path,
+ * `Sum`/`Mean` over leading axes as one matrix product instead of a transpose and a reduction, and
+ * `FusedBatchNorm` as an XNNPACK per-channel affine map instead of its per-element loop, and
+ * `Identity`/same-type `Cast` that share the input buffer instead of copying it.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its kernels first, so the replacement below wins
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
+import { fusedBatchNormConfig } from './batch-norm.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
+import { castConfig, identityConfig } from './identity.js';
+import { meanConfig, sumConfig } from './reductions.js';
 import { reverseConfig } from './reverse.js';
 import { tileConfig } from './tile.js';
 
@@ -28,6 +34,11 @@ export const WASM_KERNEL_REPLACEMENTS: readonly tf.KernelConfig[] = [
   reverseConfig,
   tileConfig,
   batchMatMulConfig,
+  sumConfig,
+  meanConfig,
+  fusedBatchNormConfig,
+  identityConfig,
+  castConfig,
 ];
 
 /**

@@ -1,7 +1,7 @@
 /**
  * tfzoo's own ResNet-18 weights for Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017,
  * https://arxiv.org/abs/1708.07747): a narrow ResNet-18 with the small-image stem, trained from
- * scratch by the reproducible `tfzoo train` command in this package's README. The file ships inside
+ * scratch by the two reproducible `tfzoo train` runs in this package's README. The file ships inside
  * the package (`weights/`), so it loads offline; the same file is published on the project's
  * release (`TFZOO_RELEASE_URL` of `@tfzoo/core`) for download.
  */
@@ -32,7 +32,7 @@ export const RESNET18_FMNIST: PretrainedConfig = {
   tag: 'fmnist',
   source: shippedWeights(
     RESNET18_FMNIST_URL,
-    '4e0f5e9592e0387c06134b605a4f005ddac78188f7163b71eb041b53af2a3656',
+    '48136407d1ce286402ef9b5614172f6f662e4077d59c4a0eb9b16f2adde77dc7',
   ),
   mapping: 'default',
   buildOptions: {
@@ -47,8 +47,8 @@ export const RESNET18_FMNIST: PretrainedConfig = {
   numParams: 701178,
   preprocessing: FASHION_MNIST_PREPROCESSING,
   measuredAccuracy: {
-    top1: 92.44,
-    top5: 99.96,
+    top1: 93.27,
+    top5: 99.97,
     dataset: 'fashion-mnist-test',
     source: 'tfzoo eval resnet18.fmnist --data fashion-mnist (10,000 test images)',
   },
@@ -56,5 +56,5 @@ export const RESNET18_FMNIST: PretrainedConfig = {
   sourceUrl: 'https://github.com/zalandoresearch/fashion-mnist',
   paperUrl: 'https://arxiv.org/abs/1512.03385',
   notes:
-    'Trained by tfzoo (weights under the project license; Fashion-MNIST data © Zalando SE, MIT); recipe and command in the @tfzoo/resnet README.',
+    'Trained by tfzoo (weights under the project license; Fashion-MNIST data © Zalando SE, MIT); recipe and commands in the @tfzoo/resnet README.',
 };

@@ -15,7 +15,15 @@
 import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradients first, so these take their place
 import * as tf from '@tensorflow/tfjs-core';
 
-type GradFunc = tf.GradConfig['gradFunc'];
+/** One gradient of {@link WASM_GRADIENTS}. */
+export interface WasmGradient {
+  /** The kernel it differentiates (a tfjs-core kernel name). */
+  kernelName: string;
+  /** The gradient function, in tfjs-core's `GradConfig` form. */
+  gradFunc: tf.GradConfig['gradFunc'];
+}
+
+type GradFunc = WasmGradient['gradFunc'];
 
 /** `shape` with the `axes` set to 1. */
 function keptDims(shape: readonly number[], axes: readonly number[]): number[] {
@@ -72,7 +80,7 @@ const fusedBatchNormGrad: GradFunc = (dy, saved, attrs) => {
 };
 
 /** The gradients this package puts in place of tfjs-core's while the wasm backend is active. */
-export const WASM_GRADIENTS: readonly { kernelName: string; gradFunc: GradFunc }[] = [
+export const WASM_GRADIENTS: readonly WasmGradient[] = [
   { kernelName: tf.Mean, gradFunc: meanGrad },
   { kernelName: tf.Sum, gradFunc: sumGrad },
   { kernelName: tf.FusedBatchNorm, gradFunc: fusedBatchNormGrad },

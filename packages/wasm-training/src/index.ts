@@ -15,7 +15,11 @@ import { registerWasmTrainingGradients } from './gradients.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { installWasmThreadsLoader } from './threads.js';
 
-export { registerWasmTrainingGradients, WASM_GRADIENTS } from './gradients.js';
+export {
+  registerWasmTrainingGradients,
+  WASM_GRADIENTS,
+  type WasmGradient,
+} from './gradients.js';
 export {
   registerWasmTrainingKernels,
   WASM_KERNEL_REPLACEMENTS,

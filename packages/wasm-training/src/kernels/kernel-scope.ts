@@ -77,10 +77,7 @@ export class KernelScope {
    * `GatherV2` copy element by element.
    */
   gatherRows(x: tf.TensorInfo, rows: readonly number[]): tf.TensorInfo {
-    const heap = this.backend as unknown as Partial<HeapBackend>;
-    if (typeof heap.makeOutput !== 'function' || typeof heap.typedArrayFromHeap !== 'function') {
-      throw new Error(`gatherRows needs a heap-backed backend (wasm); ${this.backendName} is not one`);
-    }
+    const heap = this.heap('gatherRows');
     const rowSize = tf.util.sizeFromShape(x.shape.slice(1));
     const out = heap.makeOutput([rows.length, ...x.shape.slice(1)], x.dtype);
     this.temps.push(out);
@@ -90,6 +87,15 @@ export class KernelScope {
       target.set(source.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
     });
     return out;
+  }
+
+  /** The backend as a heap-backed one (tfjs-backend-wasm), or an error naming `method` and the backend. */
+  private heap(method: string): HeapBackend {
+    const heap = this.backend as unknown as Partial<HeapBackend>;
+    if (typeof heap.makeOutput !== 'function' || typeof heap.typedArrayFromHeap !== 'function') {
+      throw new Error(`${method} needs a heap-backed backend (wasm); ${this.backendName} is not one`);
+    }
+    return heap as HeapBackend;
   }
 
   /** `xs` concatenated along `axis`; the single tensor itself when there is one. */
@@ -104,10 +110,7 @@ export class KernelScope {
    * heap-backed backend (tfjs-backend-wasm).
    */
   filled(shape: number[], value: number): tf.TensorInfo {
-    const heap = this.backend as unknown as Partial<HeapBackend>;
-    if (typeof heap.makeOutput !== 'function' || typeof heap.typedArrayFromHeap !== 'function') {
-      throw new Error(`filled needs a heap-backed backend (wasm); ${this.backendName} is not one`);
-    }
+    const heap = this.heap('filled');
     const out = heap.makeOutput(shape, 'float32');
     this.temps.push(out);
     heap.typedArrayFromHeap(out).fill(value);

@@ -36,7 +36,7 @@ const instances: [LayerClass, Record<string, unknown>][] = [
     layers.SqueezeExcite,
     { ratio: 0.5, divisor: 4, roundLimit: 0, activation: 'silu', gate: 'hardSigmoid', useBias: false },
   ],
-  [layers.SqueezeExcite, { reducedChannels: 3 }],
+  [layers.SqueezeExcite, { reducedChannels: 8 }], // wide enough that its ReLU units are not all dead at a random init
   [layers.Maxout, { numPieces: 3 }],
   [layers.DropPath, { rate: 0.3, scaleByKeep: false }],
   [layers.ReLU6, {}],

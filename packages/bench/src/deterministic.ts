@@ -4,22 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-
-/** mulberry32: a small, fast 32-bit PRNG; returns uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@tfzoo/core';
 
 /** Fills a Float32Array with uniform values in [low, high). */
 export function uniform(size: number, low: number, high: number, seed: number): Float32Array {
-  const next = mulberry32(seed);
+  const next = seededRandom(seed);
   const out = new Float32Array(size);
   const span = high - low;
   for (let i = 0; i < size; i++) out[i] = low + span * next();
@@ -62,7 +51,7 @@ export function deterministicImages(batch: number, size: number, seed: number): 
 
 /** Deterministic one-hot labels for `batch` images and `numClasses` classes. */
 export function deterministicLabels(batch: number, numClasses: number, seed: number): tf.Tensor2D {
-  const next = mulberry32(seed);
+  const next = seededRandom(seed);
   const indices = Array.from({ length: batch }, () => Math.floor(next() * numClasses));
   return tf.tidy(
     () => tf.cast(tf.oneHot(tf.tensor1d(indices, 'int32'), numClasses), 'float32') as tf.Tensor2D,

@@ -1,6 +1,6 @@
 /**
  * What the commands share: backend set-up, model loading (registered pretrained weights, including
- * the files that ship inside a package under a `file:` URL), data sets by name, and seeding.
+ * the files that ship inside a package under a `file:` URL) and data sets by name.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -17,6 +17,7 @@ import {
   loadWeights,
   type PretrainedConfig,
   resolveModelId,
+  withSeed,
   ZooError,
 } from '@tfzoo/core';
 import {
@@ -67,39 +68,6 @@ export async function setupBackend(name = 'auto', threads?: number): Promise<Bac
     return initBackend(wasmTraining ? ['wasm', 'cpu'] : ['cpu'], wasmTraining ? { threads: count } : {});
   }
   return initBackend(name as BackendName, wantsWasm && wasmTraining ? { threads: count } : {});
-}
-
-/**
- * Seeds `Math.random` (which TF.js initializers and dropout draw their seeds from) while `fn` runs,
- * until its promise settles when it returns one.
- */
-export function withSeed<T>(seed: number | undefined, fn: () => T): T {
-  if (seed === undefined) return fn();
-  const original = Math.random;
-  let state = seed >>> 0 || 0x9e3779b9;
-  Math.random = () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  let result: T;
-  try {
-    result = fn();
-  } catch (error) {
-    Math.random = original;
-    throw error;
-  }
-  if (result instanceof Promise) {
-    // Async work (a training run: dropout masks) stays seeded until it settles.
-    return result.finally(() => {
-      Math.random = original;
-    }) as T;
-  }
-  Math.random = original;
-  return result;
 }
 
 /** Options of {@link loadModel}. */

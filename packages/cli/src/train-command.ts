@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { invalidArgument, saveWeights, ZooError } from '@tfzoo/core';
+import { invalidArgument, saveWeights, withSeed, ZooError } from '@tfzoo/core';
 import { classBalancedSampler, DataLoader, type Dataset, trainValidationSplit } from '@tfzoo/datasets';
 import {
   Adam,
@@ -38,7 +38,7 @@ import {
   UnfreezeAfter,
 } from '@tfzoo/train';
 import { type CommandIo, type OptionSpec, parse, parseJsonOption, parseNumber } from './args.js';
-import { evalTransform, loadData, loadModel, setupBackend, trainTransform, withSeed } from './runtime.js';
+import { evalTransform, loadData, loadModel, setupBackend, trainTransform } from './runtime.js';
 
 /** Options shared by train and finetune. */
 export const TRAIN_OPTIONS: Record<string, OptionSpec> = {

@@ -13,6 +13,7 @@ export * from './heads.js';
 export * from './imagenet.js';
 export * from './init.js';
 export * from './options.js';
+export * from './random.js';
 export * from './registry.js';
 export * from './summary.js';
 export * from './weights/index.js';

@@ -1,11 +1,11 @@
 /**
  * Seeded pseudo-random numbers for reproducible augmentation and sampling.
  *
- * The generator is mulberry32 (Tommy Ettinger's 32-bit generator, public domain); seeds for a sample
+ * The generator is core's `seededRandom` (mulberry32); seeds for a sample
  * are derived by hashing `(seed, epoch, position)` with the murmur3 finalizer, so every sample of
  * every epoch gets its own independent, reproducible stream no matter how work is scheduled.
  */
-import { invalidArgument } from '@tfzoo/core';
+import { invalidArgument, seededRandom } from '@tfzoo/core';
 
 /** Mixes integers into one 32-bit seed (murmur3's finalizer applied after each part). */
 export function mixSeed(...parts: number[]): number {
@@ -21,9 +21,9 @@ export function mixSeed(...parts: number[]): number {
   return h >>> 0;
 }
 
-/** A seeded random stream (mulberry32) with the distributions the transforms and samplers need. */
+/** A seeded random stream (core's `seededRandom`) with the distributions the transforms and samplers need. */
 export class Rng {
-  private state: number;
+  private readonly uniformStream: () => number;
   private spareNormal: number | undefined;
 
   /** Starts a stream from a 32-bit integer seed. */
@@ -31,16 +31,12 @@ export class Rng {
     if (typeof seed !== 'number' || !Number.isFinite(seed)) {
       throw invalidArgument('seed', seed, 'a finite number');
     }
-    this.state = mixSeed(seed);
+    this.uniformStream = seededRandom(mixSeed(seed));
   }
 
   /** A uniform float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniformStream();
   }
 
   /** A uniform float in [low, high). */

@@ -1,6 +1,7 @@
 /** getConfig → fromConfig, model save/load through `tf.io`, and tensor leaks, for every layer. */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { withSeed } from '@tfzoo/core';
 import { describe, expect, it } from 'vitest';
 import * as layers from './index.js';
 import { everyLayerModel } from './test/model.js';
@@ -132,7 +133,8 @@ describe('serialization', () => {
   });
 
   it('training a model with every layer leaks no tensors and updates every weight', async () => {
-    const model = everyLayerModel();
+    // Seeded init: whether a narrow ReLU bottleneck starts all dead is then the same on every run.
+    const model = withSeed(7, everyLayerModel);
     model.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' });
     const x = tf.tensor(randomNormal(2 * 12 * 11 * 8, 11), [2, 12, 11, 8]);
     const y = tf.zerosLike(model.predict(x) as tf.Tensor);

@@ -1,16 +1,9 @@
-/** Seeded random test data, so both sides of a parity test see the same numbers on every run. */
+/**
+ * Seeded random test data, so both sides of a parity test see the same numbers on every run. The
+ * generator is core's `seededRandom` (mulberry32).
+ */
 
-/** Mulberry32: a small seeded PRNG returning uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@tfzoo/core';
 
 /** `count` standard normal samples times `scale` (Box–Muller), rounded to float32. */
 export function normals(random: () => number, count: number, scale = 1): number[] {

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '@tfzoo/core';
 
 /** A tensor as plain data. */
 export interface TensorData {
@@ -49,16 +50,9 @@ export function runTorch(cases: TorchCase[]): Map<string, TorchResult> {
   }
 }
 
-/** Deterministic standard-normal samples (mulberry32 + Box–Muller). */
+/** Deterministic standard-normal samples (core's `seededRandom` + Box–Muller, both outputs used). */
 export function randomNormal(count: number, seed: number, scale = 1): number[] {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   const out: number[] = [];
   while (out.length < count) {
     const u = Math.max(uniform(), 1e-12);

@@ -174,6 +174,25 @@ describe('Identity and Cast on wasm share the buffer instead of copying it', () 
     expect([i.dtype, Array.from(i.dataSync())]).toEqual(['int32', [1, -2, 0, 3]]);
     tf.dispose([x, i]);
   });
+
+  it('a cast to bool is x ≠ 0, as on cpu, for float32 and int32 (tfjs-backend-wasm gives 254, 0, 3)', async () => {
+    const floats = [-2.2, 0, 0.5, 3, -0, 1e-30, Number.NaN, -1e-7];
+    const ints = [-2, 0, 256, 3, 65536, -1];
+    const cast = async (backend: string) => {
+      await tf.setBackend(backend);
+      const before = tf.engine().backend.numDataIds();
+      const a = tf.tensor(floats);
+      const b = tf.tensor(ints, undefined, 'int32');
+      const [ca, cb] = [tf.cast(a, 'bool'), tf.cast(b, 'bool')];
+      const out = [ca.dtype, Array.from(await ca.data()), cb.dtype, Array.from(await cb.data())];
+      tf.dispose([a, b, ca, cb]);
+      expect(tf.engine().backend.numDataIds()).toBe(before);
+      return out;
+    };
+    const cpu = await cast('cpu');
+    expect(cpu).toEqual(['bool', [1, 0, 1, 1, 0, 1, 1, 1], 'bool', [1, 0, 1, 1, 1, 1]]);
+    expect(await cast('wasm')).toEqual(cpu);
+  });
 });
 
 /**

@@ -6,11 +6,15 @@
  * hundreds of copies. Here the output shares the input's buffer and bumps its reference count, as
  * tfjs-backend-wasm's own `Reshape` does and as tfjs-backend-cpu's `Identity` does; tensors are
  * immutable in TF.js, so a shared buffer is never written through. A `Cast` that converts (and any
- * string tensor) runs on tfjs-backend-wasm's own kernel unchanged.
+ * string tensor) runs on tfjs-backend-wasm's own kernel unchanged, except a cast to `bool`:
+ * tfjs-backend-wasm 4.22 stores the numbers' low byte truncated (−2.2 becomes 254, 0.5 and 256
+ * become 0, i.e. false), where TF.js means `x ≠ 0` (tfjs-backend-cpu, PyTorch's `.bool()`); here it
+ * is wasm's `NotEqual` with a zero of the input's type.
  * Reference semantics: tfjs-core `clone` and `cast`.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its kernels must be registered before we capture them
 import * as tf from '@tensorflow/tfjs-core';
+import { composed } from './kernel-scope.js';
 
 /** The reference counting of tfjs-backend-wasm's `BackendWasm`. */
 interface RefCountedBackend {
@@ -36,11 +40,21 @@ export const identityShared: tf.KernelFunc = (args) => {
   return share(args.backend as tf.KernelBackend, x!);
 };
 
-/** Kernel function of `Cast` on wasm: shares the buffer when the type does not change. */
+/**
+ * Kernel function of `Cast` on wasm: shares the buffer when the type does not change, casts a number
+ * to `bool` as `x ≠ 0`.
+ */
 export const castShared: tf.KernelFunc = (args) => {
   const { x } = args.inputs as unknown as tf.CastInputs;
   const { dtype } = args.attrs as unknown as tf.CastAttrs;
-  if (x!.dtype === dtype && dtype !== 'string') return share(args.backend as tf.KernelBackend, x!);
+  const backend = args.backend as tf.KernelBackend;
+  if (x!.dtype === dtype && dtype !== 'string') return share(backend, x!);
+  if (dtype === 'bool' && (x!.dtype === 'float32' || x!.dtype === 'int32')) {
+    return composed(backend, 'wasm', (scope) => {
+      const zero = scope.run(tf.Fill, {}, { shape: [], value: 0, dtype: x!.dtype });
+      return scope.run(tf.NotEqual, { a: x!, b: zero });
+    });
+  }
   if (wasmCast === undefined) throw new Error('tfjs-backend-wasm registered no Cast kernel');
   return wasmCast.kernelFunc(args);
 };
@@ -53,7 +67,7 @@ export const identityConfig: tf.KernelConfig = {
   ...(wasmIdentity?.setupFunc ? { setupFunc: wasmIdentity.setupFunc } : {}),
 };
 
-/** `Cast` for the wasm backend (no copy when the type does not change). */
+/** `Cast` for the wasm backend (no copy when the type does not change; a correct cast to `bool`). */
 export const castConfig: tf.KernelConfig = {
   kernelName: tf.Cast,
   backendName: 'wasm',

@@ -51,7 +51,7 @@ interface Reference {
       interpolation: string;
       mean: number[];
       std: number[];
-      numCategories: number;
+      categories: string[];
     }
   >;
 }
@@ -144,7 +144,7 @@ describe('parity with torchvision', () => {
         expect(config.preprocessing.interpolation).toBe(upstream.interpolation);
         expect(config.preprocessing.mean).toEqual(upstream.mean);
         expect(config.preprocessing.std).toEqual(upstream.std);
-        expect(config.labels).toHaveLength(upstream.numCategories);
+        expect(config.labels).toEqual(upstream.categories);
         expect(config.mapping).toBe(MOBILENET_TORCHVISION_MAPPING_ID);
       }
     });

@@ -40,7 +40,6 @@ interface Reference {
       interpolation: string;
       mean: number[];
       std: number[];
-      numClasses: number;
       categories: string[];
     }
   >;
@@ -190,7 +189,7 @@ describe('pretrained metadata', () => {
       expect(config.preprocessing.interpolation).toBe(torch.interpolation);
       expect(config.preprocessing.mean.map((v) => v.toFixed(6))).toEqual(torch.mean.map((v) => v.toFixed(6)));
       expect(config.preprocessing.std.map((v) => v.toFixed(6))).toEqual(torch.std.map((v) => v.toFixed(6)));
-      expect(config.numClasses).toBe(torch.numClasses);
+      expect(config.numClasses).toBe(torch.categories.length);
       expect(config.labels).toEqual(torch.categories);
     }
   });

@@ -21,7 +21,14 @@ import {
   summarize,
   ZooError,
 } from '@tfzoo/core';
-import { compare, describeModelContract, PYTHON, predictValues, readF32 } from '@tfzoo/test-harness';
+import {
+  compare,
+  describeModelContract,
+  PYTHON,
+  predictValues,
+  pythonEnv,
+  readF32,
+} from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildSqueezeNet,
@@ -65,7 +72,10 @@ beforeAll(async () => {
   // backward passes.
   await tf.setBackend('wasm');
   dir = mkdtempSync(join(tmpdir(), 'tfzoo-squeezenet-'));
-  execFileSync(PYTHON, [SCRIPT, dir, String(SIZE)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(PYTHON, [SCRIPT, dir, String(SIZE)], {
+    env: pythonEnv(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
   input = tf.tensor4d(readF32(join(dir, 'input.f32')), [2, SIZE, SIZE, 3]);
 });

@@ -164,7 +164,15 @@ export function describeModelContract(
   }
 }
 export { type Mode, type PathStats, startTestServer, type TestServer } from './http-server.js';
-export { maxAbs, maxAbsDiff, PYTHON, runPython, runPythonScript } from './python.js';
+export {
+  HARNESS_PYTHON_DIR,
+  maxAbs,
+  maxAbsDiff,
+  PYTHON,
+  pythonEnv,
+  runPython,
+  runPythonScript,
+} from './python.js';
 export { compare, PythonSession, predictValues, readF32 } from './python-session.js';
 export { normals, seededRandom } from './random.js';
 export { describeShippedWeights, type ShippedWeightsCase } from './shipped-weights.js';

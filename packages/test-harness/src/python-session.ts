@@ -5,7 +5,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs-core';
-import { PYTHON } from './python.js';
+import { PYTHON, pythonEnv } from './python.js';
 
 /**
  * A long-lived Python process that answers one line on stdout per request line on stdin, so a
@@ -21,7 +21,7 @@ export class PythonSession {
   private failure: Error | null = null;
 
   constructor(script: string, args: readonly string[]) {
-    this.child = spawn(PYTHON, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(PYTHON, [script, ...args], { env: pythonEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {

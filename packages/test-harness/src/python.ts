@@ -5,10 +5,30 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The interpreter that sees Debian's python3-torch (the `python3` on PATH may be another one). */
 export const PYTHON = '/usr/bin/python3';
+
+/**
+ * The folder of the harness's Python helpers (`torch_common.py`: safetensors, batch-norm
+ * randomization, torchvision's weight metadata, the request loop), the same from `src` and `dist`.
+ */
+export const HARNESS_PYTHON_DIR = fileURLToPath(new URL('../src/', import.meta.url));
+
+/**
+ * The environment for a reference script: this process's, with {@link HARNESS_PYTHON_DIR} first on
+ * `PYTHONPATH`, so the script can `from torch_common import …`. Every interpreter the harness starts
+ * gets it; pass it to your own `execFileSync(PYTHON, …, { env: pythonEnv() })`.
+ */
+export function pythonEnv(): NodeJS.ProcessEnv {
+  const existing = process.env.PYTHONPATH;
+  return {
+    ...process.env,
+    PYTHONPATH: existing ? `${HARNESS_PYTHON_DIR}${delimiter}${existing}` : HARNESS_PYTHON_DIR,
+  };
+}
 
 /**
  * Runs `script` with `/usr/bin/python3` in a fresh temporary directory (its working directory, also
@@ -28,6 +48,7 @@ export function runPython<T = unknown>(
   try {
     stdout = execFileSync(PYTHON, [join(dir, 'script.py'), dir], {
       cwd: dir,
+      env: pythonEnv(),
       input: JSON.stringify(input),
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
@@ -59,7 +80,10 @@ export function runPythonScript<T = unknown>(scriptPath: string, input: unknown)
     const inPath = join(dir, 'in.json');
     const outPath = join(dir, 'out.json');
     writeFileSync(inPath, JSON.stringify(input));
-    execFileSync(PYTHON, [scriptPath, inPath, outPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(PYTHON, [scriptPath, inPath, outPath], {
+      env: pythonEnv(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     return JSON.parse(readFileSync(outPath, 'utf8')) as T;
   } finally {
     if (process.env.TFZOO_KEEP_PYTHON_IO === undefined) rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { PYTHON, pythonEnv } from './python.js';
 
 /** One reference model to build in PyTorch. */
 export interface ReferenceCase {
@@ -50,7 +51,7 @@ function readFloats(path: string): Float32Array {
 export function runReference(cases: ReferenceCase[], dir: string): Map<string, ReferenceResult> {
   const casesPath = join(dir, 'cases.json');
   writeFileSync(casesPath, JSON.stringify(cases));
-  execFileSync('/usr/bin/python3', [script, casesPath, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(PYTHON, [script, casesPath, dir], { env: pythonEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   const results = new Map<string, ReferenceResult>();
   for (const c of cases) {
     const base = join(dir, c.id);

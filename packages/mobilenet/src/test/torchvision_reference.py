@@ -1,4 +1,5 @@
 """PyTorch side of @tfzoo/mobilenet's parity tests (run with /usr/bin/python3: torch, torchvision).
+Shared helpers come from @tfzoo/test-harness's torch_common.py (the harness puts its src folder on PYTHONPATH).
 
   python3 torchvision_reference.py serve OUT_DIR SIZE
 
@@ -14,49 +15,14 @@ requests, one line each, on stdin:
   input and writes OUT_DIR/roundtrip.logits.f32, then prints "done".
 """
 import json
-import struct
 import sys
 
-import numpy as np
 import torch
 import torchvision
+from torch_common import randomize_batch_norm, read_safetensors, serve, weight_entries, write_f32
 
 ARCHS = ['mobilenet_v2', 'mobilenet_v3_large', 'mobilenet_v3_small']
 WIDTHS = {'mobilenet_v2': [0.35, 0.5, 0.75, 1.4], 'mobilenet_v3_large': [0.5, 0.75], 'mobilenet_v3_small': [0.75]}
-
-
-def read_safetensors(path):
-    with open(path, 'rb') as f:
-        data = f.read()
-    (length,) = struct.unpack('<Q', data[:8])
-    header = json.loads(data[8:8 + length])
-    base = 8 + length
-    state = {}
-    for name, info in header.items():
-        if name == '__metadata__':
-            continue
-        start, end = info['data_offsets']
-        np_type = {'F32': np.float32, 'I64': np.int64}[info['dtype']]
-        array = np.frombuffer(data[base + start:base + end], dtype=np_type).reshape(info['shape'])
-        state[name] = torch.from_numpy(array.copy())
-    return state
-
-
-def randomize(model, generator):
-    for module in model.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            c = module.num_features
-            module.weight.data = torch.rand(c, generator=generator) * 1.0 + 0.5
-            module.bias.data = (torch.rand(c, generator=generator) - 0.5) * 0.4
-            module.running_mean = torch.randn(c, generator=generator) * 0.1
-            module.running_var = torch.rand(c, generator=generator) + 0.5
-        elif isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)) and module.bias is not None:
-            # torchvision zeroes biases; random ones catch a bias loaded into the wrong layer.
-            module.bias.data = (torch.rand(module.bias.shape, generator=generator) - 0.5) * 0.2
-
-
-def write_f32(path, tensor):
-    tensor.detach().cpu().contiguous().numpy().astype('<f4').tofile(path)
 
 
 def generate(out, size):
@@ -71,22 +37,13 @@ def generate(out, size):
             reference['widthParams'][f'{arch}@{width}'] = sum(p.numel() for p in model.parameters())
     for arch in ARCHS:
         model = getattr(torchvision.models, arch)(weights=None)
-        randomize(model, generator)
+        randomize_batch_norm(model, generator, biases=True)
         model.eval()
         torch.save(model.state_dict(), f'{out}/{arch}.pth')
         with torch.no_grad():
             write_f32(f'{out}/{arch}.logits.f32', model(x))
         reference['numParams'][arch] = sum(p.numel() for p in model.parameters())
-        for entry in torchvision.models.get_model_weights(arch):
-            transforms = entry.transforms()
-            metrics = entry.meta['_metrics']['ImageNet-1K']
-            reference['weights'][f'{arch}.{entry.name.lower()}'] = {
-                'url': entry.url, 'numParams': entry.meta['num_params'],
-                'top1': metrics['acc@1'], 'top5': metrics['acc@5'],
-                'cropSize': transforms.crop_size[0], 'resizeSize': transforms.resize_size[0],
-                'interpolation': transforms.interpolation.value, 'mean': list(transforms.mean),
-                'std': list(transforms.std), 'numCategories': len(entry.meta['categories']),
-            }
+        reference['weights'].update(weight_entries(arch))
     with open(f'{out}/reference.json', 'w') as f:
         json.dump(reference, f)
     return x
@@ -100,20 +57,13 @@ def roundtrip(out, x, arch, path):
         write_f32(f'{out}/roundtrip.logits.f32', model(x))
 
 
-def serve(out, size):
+def serve_requests(out, size):
     x = generate(out, size)
-    print('ready', flush=True)
-    for line in sys.stdin:
-        command, *args = line.split()
-        if command == 'roundtrip':
-            roundtrip(out, x, args[0], args[1])
-            print('done', flush=True)
-        else:
-            raise SystemExit(f'unknown request {line!r}')
+    serve({'roundtrip': lambda arch, path: roundtrip(out, x, arch, path)})
 
 
 if __name__ == '__main__':
     if sys.argv[1] == 'serve':
-        serve(sys.argv[2], int(sys.argv[3]))
+        serve_requests(sys.argv[2], int(sys.argv[3]))
     else:
         raise SystemExit(f'unknown command {sys.argv[1]!r}')

@@ -1,4 +1,5 @@
 """PyTorch side of @tfzoo/resnet's parity tests (run with /usr/bin/python3: torch, torchvision).
+Shared helpers come from @tfzoo/test-harness's torch_common.py (the harness puts its src folder on PYTHONPATH).
 
   python3 torchvision_reference.py generate OUT_DIR
       For resnet18, resnet50 and resnext50_32x4d: a torchvision model with random weights
@@ -15,12 +16,11 @@
       with strict=True, runs the input and writes OUT_DIR/roundtrip.logits.f32, then prints "done".
 """
 import json
-import struct
 import sys
 
-import numpy as np
 import torch
 import torchvision
+from torch_common import randomize_batch_norm, read_safetensors, serve, weight_entries, write_f32, write_safetensors
 from torchvision.models.feature_extraction import create_feature_extractor
 
 ARCHS = ['resnet18', 'resnet50', 'resnext50_32x4d']
@@ -28,60 +28,10 @@ ALL_ARCHS = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resn
              'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2']
 SIZE = 64
 
-DTYPES = {torch.float32: ('F32', np.float32), torch.int64: ('I64', np.int64)}
-
-
-def write_safetensors(state, path):
-    header, chunks, offset = {}, [], 0
-    for name, tensor in state.items():
-        code, np_type = DTYPES[tensor.dtype]
-        data = tensor.detach().cpu().contiguous().numpy().astype(np_type).tobytes()
-        header[name] = {'dtype': code, 'shape': list(tensor.shape), 'data_offsets': [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode('utf-8')
-    text += b' ' * ((8 - len(text) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(text)))
-        f.write(text)
-        for chunk in chunks:
-            f.write(chunk)
-
-
-def read_safetensors(path):
-    with open(path, 'rb') as f:
-        data = f.read()
-    (length,) = struct.unpack('<Q', data[:8])
-    header = json.loads(data[8:8 + length])
-    base = 8 + length
-    state = {}
-    for name, info in header.items():
-        if name == '__metadata__':
-            continue
-        start, end = info['data_offsets']
-        np_type = {'F32': np.float32, 'I64': np.int64}[info['dtype']]
-        array = np.frombuffer(data[base + start:base + end], dtype=np_type).reshape(info['shape'])
-        state[name] = torch.from_numpy(array.copy())
-    return state
-
-
-def randomize_batch_norm(model, generator):
-    for module in model.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            c = module.num_features
-            module.weight.data = torch.rand(c, generator=generator) * 1.0 + 0.5
-            module.bias.data = (torch.rand(c, generator=generator) - 0.5) * 0.4
-            module.running_mean = torch.randn(c, generator=generator) * 0.1
-            module.running_var = torch.rand(c, generator=generator) + 0.5
-
 
 def fixed_input():
     generator = torch.Generator().manual_seed(1234)
     return torch.randn(2, 3, SIZE, SIZE, generator=generator)
-
-
-def write_f32(path, tensor):
-    tensor.detach().cpu().contiguous().numpy().astype('<f4').tofile(path)
 
 
 def generate(out):
@@ -104,19 +54,8 @@ def generate(out):
         reference['features'][arch] = {key: list(value.shape) for key, value in features.items()}
     reference['weights'] = {}
     for arch in ALL_ARCHS:
-        weights = torchvision.models.get_model_weights(arch)
-        reference['numParams'][arch] = next(iter(weights)).meta['num_params']
-        for entry in weights:
-            transforms = entry.transforms()
-            metrics = entry.meta['_metrics']['ImageNet-1K']
-            reference['weights'][f'{arch}.{entry.name.lower()}'] = {
-                'url': entry.url, 'numParams': entry.meta['num_params'],
-                'top1': metrics['acc@1'], 'top5': metrics['acc@5'],
-                'cropSize': transforms.crop_size[0], 'resizeSize': transforms.resize_size[0],
-                'interpolation': transforms.interpolation.value, 'mean': list(transforms.mean),
-                'std': list(transforms.std), 'numClasses': len(entry.meta['categories']),
-                'categories': entry.meta['categories'],
-            }
+        reference['numParams'][arch] = next(iter(torchvision.models.get_model_weights(arch))).meta['num_params']
+        reference['weights'].update(weight_entries(arch))
     with open(f'{out}/reference.json', 'w') as f:
         json.dump(reference, f)
 
@@ -129,22 +68,15 @@ def roundtrip(out, path):
         write_f32(f'{out}/roundtrip.logits.f32', model(fixed_input()))
 
 
-def serve(out):
+def serve_requests(out):
     generate(out)
-    print('ready', flush=True)
-    for line in sys.stdin:
-        command, *args = line.split()
-        if command == 'roundtrip':
-            roundtrip(out, args[0])
-            print('done', flush=True)
-        else:
-            raise SystemExit(f'unknown request {line!r}')
+    serve({'roundtrip': lambda path: roundtrip(out, path)})
 
 
 if __name__ == '__main__':
     if sys.argv[1] == 'generate':
         generate(sys.argv[2])
     elif sys.argv[1] == 'serve':
-        serve(sys.argv[2])
+        serve_requests(sys.argv[2])
     else:
         raise SystemExit(f'unknown command {sys.argv[1]!r}')

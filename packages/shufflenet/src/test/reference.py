@@ -1,4 +1,5 @@
 """PyTorch side of @tfzoo/shufflenet's parity tests (run with /usr/bin/python3: torch, torchvision).
+Shared helpers come from @tfzoo/test-harness's torch_common.py (the harness puts its src folder on PYTHONPATH).
 
   python3 reference.py serve OUT_DIR
       Writes, then prints "ready":
@@ -22,14 +23,13 @@ shortcut concatenated before the ReLU'd main branch, and the bias-free classifie
 a mean over the spatial axes (megvii's `AvgPool2d(7)` is that mean at 224×224 inputs).
 """
 import json
-import struct
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision
 from torch import nn
+from torch_common import randomize_batch_norm, read_safetensors, serve, weight_entries, write_f32
 
 SIZE = 64
 V2_ARCHS = ['shufflenet_v2_x0_5', 'shufflenet_v2_x1_0', 'shufflenet_v2_x1_5', 'shufflenet_v2_x2_0']
@@ -106,39 +106,8 @@ def v1_channels(group, size):
     return MEGVII_CHANNELS[group][size] if size else [24] + TABLE1[group]
 
 
-def randomize_batch_norm(model, generator):
-    for module in model.modules():
-        if isinstance(module, nn.BatchNorm2d):
-            c = module.num_features
-            module.weight.data = torch.rand(c, generator=generator) + 0.5
-            module.bias.data = (torch.rand(c, generator=generator) - 0.5) * 0.4
-            module.running_mean = torch.randn(c, generator=generator) * 0.1
-            module.running_var = torch.rand(c, generator=generator) + 0.5
-
-
 def fixed_input():
     return torch.randn(2, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(1234))
-
-
-def write_f32(path, tensor):
-    tensor.detach().cpu().contiguous().numpy().astype('<f4').tofile(path)
-
-
-def read_safetensors(path):
-    with open(path, 'rb') as f:
-        data = f.read()
-    (length,) = struct.unpack('<Q', data[:8])
-    header = json.loads(data[8:8 + length])
-    base = 8 + length
-    state = {}
-    for name, info in header.items():
-        if name == '__metadata__':
-            continue
-        start, end = info['data_offsets']
-        np_type = {'F32': np.float32, 'I64': np.int64}[info['dtype']]
-        array = np.frombuffer(data[base + start:base + end], dtype=np_type).reshape(info['shape'])
-        state[name] = torch.from_numpy(array.copy())
-    return state
 
 
 def count(model):
@@ -170,16 +139,7 @@ def generate(out):
     reference = {'v2NumParams': {}, 'v1NumParams': {}, 'weights': {}}
     for arch in V2_ARCHS:
         reference['v2NumParams'][arch] = count(getattr(torchvision.models, arch)(weights=None))
-        for entry in torchvision.models.get_model_weights(arch):
-            transforms = entry.transforms()
-            metrics = entry.meta['_metrics']['ImageNet-1K']
-            reference['weights'][f'{arch}.{entry.name.lower()}'] = {
-                'url': entry.url, 'numParams': entry.meta['num_params'],
-                'top1': metrics['acc@1'], 'top5': metrics['acc@5'],
-                'cropSize': transforms.crop_size[0], 'resizeSize': transforms.resize_size[0],
-                'interpolation': transforms.interpolation.value, 'mean': list(transforms.mean),
-                'std': list(transforms.std), 'categories': entry.meta['categories'],
-            }
+        reference['weights'].update(weight_entries(arch))
     for group, sizes in MEGVII_CHANNELS.items():
         for size, channels in sizes.items():
             reference['v1NumParams'][v1_id(group, size)] = {
@@ -196,19 +156,12 @@ def roundtrip(out, path):
         write_f32(f'{out}/roundtrip.logits.f32', model(fixed_input()))
 
 
-def serve(out):
+def serve_requests(out):
     generate(out)
-    print('ready', flush=True)
-    for line in sys.stdin:
-        command, *args = line.split()
-        if command == 'roundtrip':
-            roundtrip(out, args[0])
-            print('done', flush=True)
-        else:
-            raise SystemExit(f'unknown request {line!r}')
+    serve({'roundtrip': lambda path: roundtrip(out, path)})
 
 
 if __name__ == '__main__':
     if len(sys.argv) != 3 or sys.argv[1] != 'serve':
         raise SystemExit('usage: reference.py serve OUT_DIR')
-    serve(sys.argv[2])
+    serve_requests(sys.argv[2])

@@ -1,4 +1,5 @@
 """PyTorch side of @tfzoo/squeezenet's parity tests (run with /usr/bin/python3: torch, torchvision).
+Shared helpers come from @tfzoo/test-harness's torch_common.py (the harness puts its src folder on PYTHONPATH).
 
   python3 torchvision_reference.py OUT_DIR SIZE
 
@@ -13,12 +14,9 @@ import sys
 
 import torch
 import torchvision
+from torch_common import weight_entries, write_f32
 
 ARCHS = ['squeezenet1_0', 'squeezenet1_1']
-
-
-def write_f32(path, tensor):
-    tensor.detach().cpu().contiguous().numpy().astype('<f4').tofile(path)
 
 
 def main(out, size):
@@ -38,17 +36,7 @@ def main(out, size):
             write_f32(f'{out}/{arch}.logits.f32', model(x))
             reference['features'][arch] = list(model.features(x).permute(0, 2, 3, 1).shape[1:])
         reference['numParams'][arch] = sum(p.numel() for p in model.parameters())
-        for entry in torchvision.models.get_model_weights(arch):
-            transforms = entry.transforms()
-            metrics = entry.meta['_metrics']['ImageNet-1K']
-            reference['weights'][f'{arch}.{entry.name.lower()}'] = {
-                'url': entry.url, 'numParams': entry.meta['num_params'],
-                'top1': metrics['acc@1'], 'top5': metrics['acc@5'],
-                'cropSize': transforms.crop_size[0], 'resizeSize': transforms.resize_size[0],
-                'interpolation': transforms.interpolation.value, 'mean': list(transforms.mean),
-                'std': list(transforms.std), 'categories': entry.meta['categories'],
-                'minSize': list(entry.meta['min_size']),
-            }
+        reference['weights'].update(weight_entries(arch))
     with open(f'{out}/reference.json', 'w') as f:
         json.dump(reference, f)
 

@@ -183,10 +183,10 @@ describe('lenet5.fmnist, in process', () => {
     tf.env().set('IS_TEST', isTest);
   });
 
-  // tfzoo's own weights, evaluated offline on the 1,000 bundled test images (measured: 92.4 % and 94.8 %).
+  // tfzoo's own weights, evaluated offline on the 1,000 bundled test images (measured: 92.4 % and 95.0 %).
   for (const [id, threshold] of [
     ['lenet5.fmnist', 0.88],
-    ['resnet18.fmnist', 0.94],
+    ['resnet18.fmnist', 0.945],
   ] as const) {
     it(`evaluates ${id} offline on the bundled sample above ${100 * threshold} %`, async () => {
       const result = await inProcess(['eval', id, '--data', 'fashion-mnist-sample', '--json', ...wasm]);

@@ -22,6 +22,12 @@ describe('seededRandom', () => {
     expect(take(seededRandom(3 + 2 ** 32))).toEqual(take(seededRandom(3)));
   });
 
+  it('refuses a seed that is not a finite number, naming what it got', () => {
+    expect(() => seededRandom(Number.NaN)).toThrow(/seed must be a finite number.*received NaN/s);
+    expect(() => withSeed(Number.POSITIVE_INFINITY, () => 1)).toThrow(/seed must be a finite number.*received Infinity/s);
+    expect(() => withSeed('3' as unknown as number, () => 1)).toThrow(/finite number/);
+  });
+
   it('is uniform on [0, 1): every value in range, each tenth holds about a tenth (chi-square)', () => {
     const random = seededRandom(11);
     const bins = new Array<number>(10).fill(0);

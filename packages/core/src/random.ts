@@ -4,10 +4,13 @@
  * The generator is mulberry32 (Tommy Ettinger's 32-bit generator, public domain): small, fast and
  * good enough for initialization, augmentation and test data; not for cryptography.
  */
+import { invalidArgument } from './errors.js';
 
 /**
  * A seeded stream of uniform floats in [0, 1) (mulberry32). The same seed gives the same stream on
  * every platform; only the low 32 bits of `seed` are used.
+ *
+ * @throws {@link ZooError} `INVALID_ARGUMENT` when `seed` is not a finite number.
  *
  * @example
  * ```ts
@@ -16,6 +19,8 @@
  * ```
  */
 export function seededRandom(seed: number): () => number {
+  if (typeof seed !== 'number' || !Number.isFinite(seed))
+    throw invalidArgument('seed', seed, 'a finite number');
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -35,6 +40,8 @@ export function seededRandom(seed: number): () => number {
  * `Math.random` is process-wide while `fn` runs: other code running concurrently (between the
  * awaits of an async `fn`) draws from the seeded stream too.
  *
+ * @throws {@link ZooError} `INVALID_ARGUMENT` when `seed` is neither undefined nor a finite number.
+ *
  * @example
  * ```ts
  * const a = withSeed(1, () => resnet18({ numClasses: 10 }));
@@ -43,6 +50,8 @@ export function seededRandom(seed: number): () => number {
  */
 export function withSeed<T>(seed: number | undefined, fn: () => T): T {
   if (seed === undefined) return fn();
+  if (typeof seed !== 'number' || !Number.isFinite(seed))
+    throw invalidArgument('seed', seed, 'a finite number');
   const original = Math.random;
   // Seed 0 stands for 0x9e3779b9, as in the CLI's first `--seed`, so recorded runs reproduce.
   Math.random = seededRandom(seed >>> 0 || 0x9e3779b9);

@@ -1,7 +1,7 @@
 /**
  * tfzoo's own ResNet-18 weights for Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017,
  * https://arxiv.org/abs/1708.07747): a narrow ResNet-18 with the small-image stem, trained from
- * scratch by the two reproducible `tfzoo train` runs in this package's README. The file ships inside
+ * scratch by the three reproducible `tfzoo train` runs in this package's README. The file ships inside
  * the package (`weights/`), so it loads offline; the same file is published on the project's
  * release (`TFZOO_RELEASE_URL` of `@tfzoo/core`) for download.
  */

@@ -24,7 +24,9 @@ describe('seededRandom', () => {
 
   it('refuses a seed that is not a finite number, naming what it got', () => {
     expect(() => seededRandom(Number.NaN)).toThrow(/seed must be a finite number.*received NaN/s);
-    expect(() => withSeed(Number.POSITIVE_INFINITY, () => 1)).toThrow(/seed must be a finite number.*received Infinity/s);
+    expect(() => withSeed(Number.POSITIVE_INFINITY, () => 1)).toThrow(
+      /seed must be a finite number.*received Infinity/s,
+    );
     expect(() => withSeed('3' as unknown as number, () => 1)).toThrow(/finite number/);
   });
 

@@ -9,21 +9,59 @@
  * tfjs-backend-cpu `kernels/Conv2DBackpropFilter.ts` and TensorFlow's `Conv2DBackpropFilter` op.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { gatherColumnsTapMajor, MAX_COLUMN_VALUES } from './columns.js';
 import { composed, type KernelScope } from './kernel-scope.js';
 
 /** Geometry of one 2-D convolution, as `backend_util.computeConv2DInfo` reports it. */
 export type ConvInfo = tf.backend_util.Conv2DInfo;
 
 /**
+ * How {@link conv2dFilterGradient} computes:
+ * - `'conv'`: one XNNPACK convolution of the input (batch as channels) with the output gradient
+ *   as its filter; no column matrix, but the output gradient is transposed and packed as a filter.
+ * - `'columns-transposed'`: `colsᵀ(X) · dY`, with the tap-major column matrix
+ *   (`[kh·kw·Ci, N·Ho·Wo]`) gathered from the input; XNNPACK packs `dY` as it is, and the product
+ *   is the filter gradient in the filter's own layout. For deep layers with few output pixels.
+ */
+export type FilterGradientMethod = 'conv' | 'columns-transposed';
+
+/**
+ * The {@link FilterGradientMethod} for `info`: `'columns-transposed'` when the output gradient
+ * has at most 8 pixels (`N·Ho·Wo`) per output channel of the filter and the column matrix stays
+ * within {@link MAX_COLUMN_VALUES}, otherwise `'conv'`. The threshold comes from timing both
+ * methods on every ResNet-18 layer at 64×64, batch 16, on one and two threads (package README).
+ */
+export function chooseFilterGradientMethod(info: ConvInfo): FilterGradientMethod {
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const columns = pixels * info.filterHeight * info.filterWidth * info.inChannels;
+  return pixels <= 8 * info.outChannels && columns <= MAX_COLUMN_VALUES ? 'columns-transposed' : 'conv';
+}
+
+/**
  * The weight gradient of a (dense) NHWC convolution, `[kh, kw, Ci, Co]`, for any stride, dilation
- * and padding described by `info`.
+ * and padding described by `info`, by `method` (by default the one
+ * {@link chooseFilterGradientMethod} picks).
  */
 export function conv2dFilterGradient(
   scope: KernelScope,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
   info: ConvInfo,
+  method: FilterGradientMethod = chooseFilterGradientMethod(info),
 ): tf.TensorInfo {
+  if (method === 'columns-transposed') {
+    const pixels = info.batchSize * info.outHeight * info.outWidth;
+    const taps = info.filterHeight * info.filterWidth * info.inChannels;
+    const columns = scope.written([1, taps, pixels], [x], (cols, image) =>
+      gatherColumnsTapMajor(image!, info, cols),
+    );
+    const grad = scope.run(
+      tf.BatchMatMul,
+      { a: columns, b: scope.reshape(dy, [1, pixels, info.outChannels]) },
+      { transposeA: false, transposeB: false },
+    ); // [1, kh·kw·Ci, Co]
+    return scope.reshape(grad, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
+  }
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { dilationHeight: dh, dilationWidth: dw, outHeight: ho, outWidth: wo } = info;
   const { top, left } = info.padInfo;

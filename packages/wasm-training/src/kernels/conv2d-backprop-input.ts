@@ -16,17 +16,57 @@
  * `Conv2DBackpropInput` op.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { addColumnsPixelMajor, addColumnsTapMajor, MAX_COLUMN_VALUES } from './columns.js';
 import type { ConvInfo } from './conv2d-backprop-filter.js';
 import { transposedPads } from './depthwise-backprop-input.js';
 import { composed, type KernelScope } from './kernel-scope.js';
 
-/** The input gradient `[N, H, W, Ci]` of a (dense) NHWC convolution described by `info`. */
+/**
+ * How {@link conv2dInputGradient} computes:
+ * - `'transposed-conv'`: one XNNPACK convolution of the output gradient with the flipped,
+ *   channel-swapped filter (s² sub-pixel convolutions for stride s). XNNPACK packs the rearranged
+ *   filter, so the filter is copied about four times per call.
+ * - `'columns'`: the column matrix `dY · Wᵀ` (`[N·Ho·Wo, kh·kw·Ci]`, XNNPACK packs the small `Wᵀ`),
+ *   added back into the image by col2im. For filters with few input channels (a network's stem),
+ *   where the transposed convolution would have only `Ci` output channels.
+ * - `'columns-transposed'`: the column matrix as `W · dYᵀ` (`[kh·kw·Ci, N·Ho·Wo]`: the filter is
+ *   read in place, XNNPACK packs the small `dYᵀ`), then col2im. For deep layers whose filter is
+ *   larger than their output gradient.
+ */
+export type InputGradientMethod = 'transposed-conv' | 'columns' | 'columns-transposed';
+
+/**
+ * The {@link InputGradientMethod} for `info`: which operand is small decides what XNNPACK should
+ * pack. With `M = N·Ho·Wo` output pixels and `Co` output channels: `'columns-transposed'` when
+ * `M ≤ Co` (the output gradient is no larger than a filter row block, as in the last stages of a
+ * ResNet); `'columns'` when the filter has fewer than 8 input channels, or when `M ≤ 4·Co`
+ * (`16·Co` for strides above 1, whose transposed convolution runs as s² smaller ones); otherwise
+ * `'transposed-conv'`, which needs no column matrix. The column methods are used only while the
+ * column matrix stays within {@link MAX_COLUMN_VALUES}. The thresholds come from timing all three
+ * methods on every ResNet-18 layer at 64×64, batch 16, on one and two threads (package README).
+ */
+export function chooseInputGradientMethod(info: ConvInfo): InputGradientMethod {
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const columns = pixels * info.filterHeight * info.filterWidth * info.inChannels;
+  if (columns > MAX_COLUMN_VALUES) return 'transposed-conv';
+  if (pixels <= info.outChannels) return 'columns-transposed';
+  const strided = info.strideHeight > 1 || info.strideWidth > 1;
+  if (info.inChannels < 8 || pixels <= (strided ? 16 : 4) * info.outChannels) return 'columns';
+  return 'transposed-conv';
+}
+
+/**
+ * The input gradient `[N, H, W, Ci]` of a (dense) NHWC convolution described by `info`, by
+ * `method` (by default the one {@link chooseInputGradientMethod} picks).
+ */
 export function conv2dInputGradient(
   scope: KernelScope,
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
   info: ConvInfo,
+  method: InputGradientMethod = chooseInputGradientMethod(info),
 ): tf.TensorInfo {
+  if (method !== 'transposed-conv') return columnsInputGradient(scope, dy, filter, info, method);
   const strided = info.strideHeight > 1 || info.strideWidth > 1;
   if (strided && info.dilationHeight === 1 && info.dilationWidth === 1) {
     return subPixelInputGradient(scope, dy, filter, info);
@@ -44,6 +84,31 @@ export function conv2dInputGradient(
       dataFormat: 'NHWC',
     },
   );
+}
+
+/** The input gradient as col2im of the column matrix, `dY · Wᵀ` or `W · dYᵀ` (see `method`). */
+function columnsInputGradient(
+  scope: KernelScope,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: ConvInfo,
+  method: 'columns' | 'columns-transposed',
+): tf.TensorInfo {
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const co = info.outChannels;
+  const weights = scope.reshape(filter, [taps, co]);
+  const product = (a: tf.TensorInfo, b: tf.TensorInfo) =>
+    scope.run(tf.BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
+  const imageShape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
+  if (method === 'columns') {
+    const weightsT = scope.reshape(scope.transpose(weights, [1, 0]), [1, co, taps]);
+    const columns = product(scope.reshape(dy, [1, pixels, co]), weightsT); // [1, N·Ho·Wo, kh·kw·Ci]
+    return scope.written(imageShape, [columns], (dx, cols) => addColumnsPixelMajor(cols!, info, dx));
+  }
+  const dyT = scope.reshape(scope.transpose(scope.reshape(dy, [pixels, co]), [1, 0]), [1, co, pixels]);
+  const columns = product(scope.reshape(weights, [1, taps, co]), dyT); // [1, kh·kw·Ci, N·Ho·Wo]
+  return scope.written(imageShape, [columns], (dx, cols) => addColumnsTapMajor(cols!, info, dx));
 }
 
 /** Taps of a filter axis of size `k` that meet output phase `r` of stride `s`: `r, r + s, …`. */

@@ -117,6 +117,25 @@ export class KernelScope {
     return out;
   }
 
+  /**
+   * A new float32 tensor of `shape`, zero-filled on the heap of a heap-backed backend
+   * (tfjs-backend-wasm) and then written by `write`, which gets heap views of the output and of
+   * `inputs` (valid only during the call).
+   */
+  written(
+    shape: number[],
+    inputs: readonly tf.TensorInfo[],
+    write: (out: Float32Array, ...inputs: Float32Array[]) => void,
+  ): tf.TensorInfo {
+    const heap = this.heap('written');
+    const out = heap.makeOutput(shape, 'float32');
+    this.temps.push(out);
+    const target = heap.typedArrayFromHeap(out) as Float32Array;
+    target.fill(0);
+    write(target, ...inputs.map((t) => heap.typedArrayFromHeap(t) as Float32Array));
+    return out;
+  }
+
   /** Sum over `axis`, dropping it. */
   sum(x: tf.TensorInfo, axis: number[]): tf.TensorInfo {
     return this.run(tf.Sum, { x }, { axis, keepDims: false });

@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WASM_KERNEL_REPLACEMENTS, WASM_TRAINING_KERNELS } from '../index.js';
 import { randomValues, relativeError } from '../test/random.js';
 import { type TorchConvCase, torchConvGrads } from '../test/torch-reference.js';
-import { conv2dFilterGradient } from './conv2d-backprop-filter.js';
+import { MAX_COLUMN_VALUES } from './columns.js';
+import {
+  chooseFilterGradientMethod,
+  conv2dFilterGradient,
+  type FilterGradientMethod,
+} from './conv2d-backprop-filter.js';
+import {
+  chooseInputGradientMethod,
+  conv2dInputGradient,
+  type InputGradientMethod,
+} from './conv2d-backprop-input.js';
 import { composed } from './kernel-scope.js';
 
 type Shape4 = [number, number, number, number];
@@ -267,7 +277,7 @@ describe('the registered kernels', () => {
     for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
 
-  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul, Sum, Mean, FusedBatchNorm, Identity and Cast of tfjs-backend-wasm', () => {
+  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul, Sum, Mean, FusedBatchNorm, Identity, Cast and MaxPoolGrad of tfjs-backend-wasm', () => {
     expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual([
       'Conv2DBackpropInput',
       'Reverse',
@@ -278,6 +288,7 @@ describe('the registered kernels', () => {
       'FusedBatchNorm',
       'Identity',
       'Cast',
+      'MaxPoolGrad',
     ]);
     for (const k of WASM_KERNEL_REPLACEMENTS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
@@ -357,6 +368,160 @@ describe('Conv2DBackpropInput on wasm (sub-pixel form for strides above 1) equal
       expect(wasm.length).toBe(c.x.reduce((a, b) => a * b, 1));
       expect(relativeError(wasm, cpu)).toBeLessThan(TOLERANCE);
       expect(leaked).toBe(0);
+    });
+  }
+});
+
+const INPUT_METHODS: InputGradientMethod[] = ['transposed-conv', 'columns', 'columns-transposed'];
+const FILTER_METHODS: FilterGradientMethod[] = ['conv', 'columns-transposed'];
+
+/** Runs `body` in a kernel scope on wasm with tensors of `inputs`; its values, and wasm buffers leaked. */
+function composedOnWasm(
+  inputs: { shape: number[]; values: Float32Array }[],
+  body: (scope: Parameters<Parameters<typeof composed>[2]>[0], ...xs: tf.TensorInfo[]) => tf.TensorInfo,
+): { values: Float32Array; leaked: number } {
+  const backend = tf.engine().backend;
+  const before = backend.numDataIds();
+  const tensors = inputs.map((d) => tf.tensor(d.values, d.shape));
+  const out = tf
+    .engine()
+    .makeTensorFromTensorInfo(composed(backend, 'wasm', (scope) => body(scope, ...tensors)));
+  const values = Float32Array.from(out.dataSync());
+  tf.dispose([out, ...tensors]);
+  return { values, leaked: backend.numDataIds() - before };
+}
+
+describe('every input-gradient method on wasm equals the cpu backend', () => {
+  for (const c of convCases) {
+    if (c.dataFormat === 'NCHW') continue; // the kernel transposes NCHW to NHWC around these
+    it(c.name, async () => {
+      const info = convInfo(c, false);
+      const dy = data(info.outShape);
+      const filter = data(c.filter);
+      await tf.setBackend('cpu');
+      const cpu = runKernel(tf.Conv2DBackpropInput, { dy, filter }, { ...denseAttrs(c), inputShape: c.x });
+      await tf.setBackend('wasm');
+      for (const method of INPUT_METHODS) {
+        const wasm = composedOnWasm([dy, filter], (scope, d, f) =>
+          conv2dInputGradient(scope, d!, f!, info, method),
+        );
+        expect(relativeError(wasm.values, cpu), method).toBeLessThan(TOLERANCE);
+        expect(wasm.leaked, method).toBe(0);
+      }
+    });
+  }
+});
+
+describe('every filter-gradient method on wasm equals the cpu backend', () => {
+  for (const c of convCases) {
+    if (c.dataFormat === 'NCHW') continue;
+    it(c.name, async () => {
+      const info = convInfo(c, false);
+      const x = data(c.x);
+      const dy = data(info.outShape);
+      await tf.setBackend('cpu');
+      const cpu = runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...denseAttrs(c), filterShape: c.filter });
+      await tf.setBackend('wasm');
+      for (const method of FILTER_METHODS) {
+        const wasm = composedOnWasm([x, dy], (scope, xi, d) =>
+          conv2dFilterGradient(scope, xi!, d!, info, method),
+        );
+        expect(relativeError(wasm.values, cpu), method).toBeLessThan(TOLERANCE);
+        expect(wasm.leaked, method).toBe(0);
+      }
+    });
+  }
+});
+
+describe('the choice of gradient method', () => {
+  const geometry = (x: Shape4, filter: Shape4, strides: number, pad: 'same' | 'valid') =>
+    tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad);
+
+  it("reads a deep layer's filter in place and packs its small output gradient", () => {
+    const deep = geometry([16, 2, 2, 512], [3, 3, 512, 512], 1, 'same'); // ResNet-18 layer4, 64×64
+    expect(chooseInputGradientMethod(deep)).toBe('columns-transposed');
+    expect(chooseFilterGradientMethod(deep)).toBe('columns-transposed');
+  });
+
+  it('keeps convolutions for wide layers and uses columns for a three-channel stem', () => {
+    const wide = geometry([16, 16, 16, 64], [3, 3, 64, 64], 1, 'same'); // ResNet-18 layer1, 64×64
+    expect(chooseInputGradientMethod(wide)).toBe('transposed-conv');
+    expect(chooseFilterGradientMethod(wide)).toBe('conv');
+    expect(chooseInputGradientMethod(geometry([16, 70, 70, 3], [7, 7, 3, 64], 2, 'valid'))).toBe('columns');
+  });
+
+  it(`never builds a column matrix above ${MAX_COLUMN_VALUES} values`, () => {
+    const stem = geometry([256, 230, 230, 3], [7, 7, 3, 64], 2, 'valid'); // batch 256 at 224×224
+    const pixels = stem.batchSize * stem.outHeight * stem.outWidth;
+    expect(pixels * 7 * 7 * 3).toBeGreaterThan(MAX_COLUMN_VALUES);
+    expect(chooseInputGradientMethod(stem)).toBe('transposed-conv');
+    const deep = geometry([4096, 2, 2, 512], [3, 3, 512, 512], 1, 'same');
+    expect(chooseInputGradientMethod(deep)).toBe('transposed-conv');
+    expect(chooseFilterGradientMethod(deep)).toBe('conv');
+  });
+});
+
+describe('MaxPoolGrad on wasm (one scan per window) equals the cpu backend', () => {
+  type PoolCase = { name: string; x: Shape4; size: number; strides: number; pad: 'same' | 'valid' | number };
+  const cases: (PoolCase & { values?: (i: number) => number })[] = [
+    { name: '3x3 s2 same (ResNet stem pool)', x: [2, 9, 9, 5], size: 3, strides: 2, pad: 'same' },
+    // Few distinct values: the first maximum of a window in row-major order gets the gradient.
+    {
+      name: '2x2 s2 valid, ties',
+      x: [3, 8, 6, 4],
+      size: 2,
+      strides: 2,
+      pad: 'valid',
+      values: (i) => (i * 7) % 3,
+    },
+    {
+      name: '3x3 s1 same, ties',
+      x: [1, 5, 7, 3],
+      size: 3,
+      strides: 1,
+      pad: 'same',
+      values: (i) => (i * 5) % 2,
+    },
+    { name: '3x3 s2 numeric pad 1', x: [2, 8, 8, 2], size: 3, strides: 2, pad: 1 },
+    {
+      name: 'windows of −∞ pass no gradient',
+      x: [1, 6, 6, 2],
+      size: 2,
+      strides: 2,
+      pad: 'valid',
+      values: (i) => (i < 36 ? Number.NEGATIVE_INFINITY : i),
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const x = c.values
+        ? {
+            shape: c.x,
+            values: Float32Array.from({ length: c.x.reduce((a, b) => a * b, 1) }, (_, i) => c.values!(i)),
+          }
+        : data(c.x);
+      const info = tf.backend_util.computePool2DInfo(c.x, c.size, c.strides, 1, c.pad);
+      const dy = data(info.outShape);
+      const run = () => {
+        const input = tf.tensor(x.values, x.shape);
+        const output = tf.maxPool(input as tf.Tensor4D, c.size, c.strides, c.pad);
+        const grad = tf.tensor(dy.values, dy.shape);
+        const attrs = { filterSize: c.size, strides: c.strides, pad: c.pad };
+        const dx = tf.engine().runKernel(tf.MaxPoolGrad, { dy: grad, input, output }, attrs) as tf.Tensor;
+        const values = Float32Array.from(dx.dataSync());
+        tf.dispose([input, output, grad, dx]);
+        return values;
+      };
+      await tf.setBackend('wasm');
+      const before = tf.engine().backend.numDataIds();
+      const wasm = run();
+      expect(tf.engine().backend.numDataIds()).toBe(before);
+      await tf.setBackend('cpu');
+      const cpu = run();
+      expect(wasm.length).toBe(x.values.length);
+      expect(relativeError(wasm, cpu)).toBeLessThan(1e-6);
+      if (c.values?.(0) === Number.NEGATIVE_INFINITY)
+        expect(Array.from(wasm.slice(0, 36))).toEqual(new Array(36).fill(0));
     });
   }
 });
@@ -463,7 +628,7 @@ describe('dilated gradients on wasm equal PyTorch autograd', () => {
   it('covers depthwise input/filter and dense filter gradients with dilation 2', async () => {
     await tf.setBackend('wasm');
     const torchCases: TorchConvCase[] = [];
-    const ours: { dx?: Float32Array; dw: Float32Array }[] = [];
+    const ours: { case: number; dx?: Float32Array; dw?: Float32Array; method?: string }[] = [];
     for (const c of dilatedCases) {
       const info = convInfo(c, c.kind === 'depthwise');
       const x = data(c.x);
@@ -477,6 +642,7 @@ describe('dilated gradients on wasm equal PyTorch autograd', () => {
       };
       if (c.kind === 'depthwise') {
         ours.push({
+          case: torchCases.length,
           dx: runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter }, { ...base, inputShape: c.x }),
           dw: runKernel(
             tf.DepthwiseConv2dNativeBackpropFilter,
@@ -485,15 +651,19 @@ describe('dilated gradients on wasm equal PyTorch autograd', () => {
           ),
         });
       } else {
-        // Conv2DBackpropFilter has no dilation attribute; exercise the composed function directly.
-        const xt = tf.tensor(x.values, x.shape);
-        const dyt = tf.tensor(dy.values, dy.shape);
-        const grad = composed(tf.engine().backend, 'wasm', (scope) =>
-          conv2dFilterGradient(scope, xt, dyt, info),
-        );
-        const gradTensor = tf.engine().makeTensorFromTensorInfo(grad);
-        ours.push({ dw: Float32Array.from(gradTensor.dataSync()) });
-        tf.dispose([xt, dyt, gradTensor]);
+        // The dense gradient kernels have no dilation attribute; exercise every method directly.
+        for (const method of FILTER_METHODS) {
+          const dw = composedOnWasm([x, dy], (scope, xi, d) =>
+            conv2dFilterGradient(scope, xi!, d!, info, method),
+          );
+          ours.push({ case: torchCases.length, dw: dw.values, method });
+        }
+        for (const method of INPUT_METHODS) {
+          const dx = composedOnWasm([dy, filter], (scope, d, f) =>
+            conv2dInputGradient(scope, d!, f!, info, method),
+          );
+          ours.push({ case: torchCases.length, dx: dx.values, method });
+        }
       }
       const p = info.padInfo;
       torchCases.push({
@@ -510,13 +680,15 @@ describe('dilated gradients on wasm equal PyTorch autograd', () => {
       });
     }
     const reference = torchConvGrads(torchCases);
-    dilatedCases.forEach((c, i) => {
-      const mine = ours[i]!;
-      const ref = reference[i]!;
-      expect(relativeError(mine.dw, ref.dw), `${c.name}: filter gradient`).toBeLessThan(TOLERANCE);
-      if (mine.dx)
-        expect(relativeError(mine.dx, ref.dx), `${c.name}: input gradient`).toBeLessThan(TOLERANCE);
-    });
+    expect(ours.filter((o) => o.method !== undefined)).toHaveLength(
+      dilatedCases.filter((c) => c.kind === 'conv').length * (FILTER_METHODS.length + INPUT_METHODS.length),
+    );
+    for (const mine of ours) {
+      const ref = reference[mine.case]!;
+      const name = `${dilatedCases[mine.case]!.name}${mine.method ? ` (${mine.method})` : ''}`;
+      if (mine.dw) expect(relativeError(mine.dw, ref.dw), `${name}: filter gradient`).toBeLessThan(TOLERANCE);
+      if (mine.dx) expect(relativeError(mine.dx, ref.dx), `${name}: input gradient`).toBeLessThan(TOLERANCE);
+    }
   });
 });
 

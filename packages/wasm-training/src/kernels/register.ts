@@ -5,8 +5,9 @@
  * slow ones: an XNNPACK `Conv2DBackpropInput` for its scalar loop, block-copy `Reverse` and `Tile`
  * for its per-element loops, a `BatchMatMul` that keeps transposed operands off its slow path,
  * `Sum`/`Mean` over leading axes as one matrix product instead of a transpose and a reduction, and
- * `FusedBatchNorm` as an XNNPACK per-channel affine map instead of its per-element loop, and
- * `Identity`/same-type `Cast` that share the input buffer instead of copying it.
+ * `FusedBatchNorm` as an XNNPACK per-channel affine map instead of its per-element loop,
+ * `Identity`/same-type `Cast` that share the input buffer instead of copying it, and a
+ * `MaxPoolGrad` that scans each pooling window once.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its kernels first, so the replacement below wins
 import * as tf from '@tensorflow/tfjs-core';
@@ -17,6 +18,7 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
 import { castConfig, identityConfig } from './identity.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reductions.js';
 import { reverseConfig } from './reverse.js';
 import { tileConfig } from './tile.js';
@@ -39,6 +41,7 @@ export const WASM_KERNEL_REPLACEMENTS: readonly tf.KernelConfig[] = [
   fusedBatchNormConfig,
   identityConfig,
   castConfig,
+  maxPoolGradConfig,
 ];
 
 /**

@@ -27,14 +27,19 @@ export type FilterGradientMethod = 'conv' | 'columns-transposed';
 
 /**
  * The {@link FilterGradientMethod} for `info`: `'columns-transposed'` when the output gradient
- * has at most 8 pixels (`N·Ho·Wo`) per output channel of the filter and the column matrix stays
- * within {@link MAX_COLUMN_VALUES}, otherwise `'conv'`. The threshold comes from timing both
- * methods on every ResNet-18 layer at 64×64, batch 16, on one and two threads (package README).
+ * has at most 8 pixels (`N·Ho·Wo`) per output channel of the filter, or when the filter has fewer
+ * than 8 input channels (which `'conv'` uses as its batch) and at least 32 output channels (so each
+ * gathered column value feeds 32 or more multiply-adds), and the column matrix stays within
+ * {@link MAX_COLUMN_VALUES}; otherwise `'conv'`. The thresholds come from timing both methods on
+ * the layers of ResNet-18 (64×64, batch 16) and LeNet-5 (28×28, batch 64), on one and two threads
+ * (`bench/conv-grad-methods.mjs`, package README).
  */
 export function chooseFilterGradientMethod(info: ConvInfo): FilterGradientMethod {
   const pixels = info.batchSize * info.outHeight * info.outWidth;
   const columns = pixels * info.filterHeight * info.filterWidth * info.inChannels;
-  return pixels <= 8 * info.outChannels && columns <= MAX_COLUMN_VALUES ? 'columns-transposed' : 'conv';
+  if (columns > MAX_COLUMN_VALUES) return 'conv';
+  const stem = info.inChannels < 8 && info.outChannels >= 32;
+  return pixels <= 8 * info.outChannels || stem ? 'columns-transposed' : 'conv';
 }
 
 /**

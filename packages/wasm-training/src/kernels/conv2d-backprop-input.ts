@@ -39,11 +39,13 @@ export type InputGradientMethod = 'transposed-conv' | 'columns' | 'columns-trans
  * The {@link InputGradientMethod} for `info`: which operand is small decides what XNNPACK should
  * pack. With `M = N·Ho·Wo` output pixels and `Co` output channels: `'columns-transposed'` when
  * `M ≤ Co` (the output gradient is no larger than a filter row block, as in the last stages of a
- * ResNet); `'columns'` when the filter has fewer than 8 input channels, or when `M ≤ 4·Co`
- * (`16·Co` for strides above 1, whose transposed convolution runs as s² smaller ones); otherwise
- * `'transposed-conv'`, which needs no column matrix. The column methods are used only while the
- * column matrix stays within {@link MAX_COLUMN_VALUES}. The thresholds come from timing all three
- * methods on every ResNet-18 layer at 64×64, batch 16, on one and two threads (package README).
+ * ResNet); `'columns'` when the filter has fewer than 8 input channels (the transposed convolution's
+ * output channels) and at least 32 output channels (each column value is then a sum of 32 or more
+ * products), or when `M ≤ 4·Co` (`16·Co` for strides above 1, whose transposed convolution runs as
+ * s² smaller ones); otherwise `'transposed-conv'`, which needs no column matrix. The column methods
+ * are used only while the column matrix stays within {@link MAX_COLUMN_VALUES}. The thresholds
+ * come from timing all three methods on the layers of ResNet-18 (64×64, batch 16) and LeNet-5
+ * (28×28, batch 64), on one and two threads (`bench/conv-grad-methods.mjs`, package README).
  */
 export function chooseInputGradientMethod(info: ConvInfo): InputGradientMethod {
   const pixels = info.batchSize * info.outHeight * info.outWidth;
@@ -51,7 +53,8 @@ export function chooseInputGradientMethod(info: ConvInfo): InputGradientMethod {
   if (columns > MAX_COLUMN_VALUES) return 'transposed-conv';
   if (pixels <= info.outChannels) return 'columns-transposed';
   const strided = info.strideHeight > 1 || info.strideWidth > 1;
-  if (info.inChannels < 8 || pixels <= (strided ? 16 : 4) * info.outChannels) return 'columns';
+  const stem = info.inChannels < 8 && info.outChannels >= 32;
+  if (stem || pixels <= (strided ? 16 : 4) * info.outChannels) return 'columns';
   return 'transposed-conv';
 }
 

@@ -443,11 +443,16 @@ describe('the choice of gradient method', () => {
     expect(chooseFilterGradientMethod(deep)).toBe('columns-transposed');
   });
 
-  it('keeps convolutions for wide layers and uses columns for a three-channel stem', () => {
+  it('keeps convolutions for wide layers and narrow filters, uses columns for a three-channel stem', () => {
     const wide = geometry([16, 16, 16, 64], [3, 3, 64, 64], 1, 'same'); // ResNet-18 layer1, 64×64
     expect(chooseInputGradientMethod(wide)).toBe('transposed-conv');
     expect(chooseFilterGradientMethod(wide)).toBe('conv');
-    expect(chooseInputGradientMethod(geometry([16, 70, 70, 3], [7, 7, 3, 64], 2, 'valid'))).toBe('columns');
+    const stem = geometry([16, 70, 70, 3], [7, 7, 3, 64], 2, 'valid'); // ResNet-18 stem, padded
+    expect(chooseInputGradientMethod(stem)).toBe('columns');
+    expect(chooseFilterGradientMethod(stem)).toBe('columns-transposed');
+    const lenet = geometry([64, 28, 28, 1], [5, 5, 1, 6], 1, 'same'); // LeNet-5 C1: six filters
+    expect(chooseInputGradientMethod(lenet)).toBe('transposed-conv');
+    expect(chooseFilterGradientMethod(lenet)).toBe('conv');
   });
 
   it(`never builds a column matrix above ${MAX_COLUMN_VALUES} values`, () => {

@@ -5,8 +5,9 @@
  * - registers, for the `wasm` backend, the gradient kernels that tfjs-backend-wasm 4.22 lacks
  *   (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
  *   `DepthwiseConv2dNativeBackpropFilter`), each composed from wasm's own XNNPACK forward kernels;
- * - replaces slow wasm kernels (transposed products, leading-axis reductions, batch norm, copies)
- *   and, on wasm only, batch normalization's gradients by leaner ones;
+ * - replaces slow wasm kernels (convolution input gradients, transposed products, leading-axis
+ *   reductions, batch norm, max-pooling gradients, copies) and, on wasm only, batch
+ *   normalization's gradients by leaner ones;
  * - installs the thread loader behind `initBackend('wasm', { threads })` of `@tfzoo/core`.
  *
  * @packageDocumentation

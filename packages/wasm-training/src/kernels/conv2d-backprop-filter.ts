@@ -54,6 +54,10 @@ export function conv2dFilterGradient(
   info: ConvInfo,
   method: FilterGradientMethod = chooseFilterGradientMethod(info),
 ): tf.TensorInfo {
+  if (tf.util.sizeFromShape(dy.shape) === 0) {
+    // No output pixels: nothing to sum (and XNNPACK refuses empty operands).
+    return scope.filled([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 0);
+  }
   if (method === 'columns-transposed') {
     const pixels = info.batchSize * info.outHeight * info.outWidth;
     const taps = info.filterHeight * info.filterWidth * info.inChannels;

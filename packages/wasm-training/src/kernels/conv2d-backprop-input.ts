@@ -69,6 +69,10 @@ export function conv2dInputGradient(
   info: ConvInfo,
   method: InputGradientMethod = chooseInputGradientMethod(info),
 ): tf.TensorInfo {
+  if (tf.util.sizeFromShape(dy.shape) === 0 || tf.util.sizeFromShape(filter.shape) === 0) {
+    // No output pixels or no filter taps: every input pixel's gradient is an empty sum.
+    return scope.filled([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 0);
+  }
   if (method !== 'transposed-conv') return columnsInputGradient(scope, dy, filter, info, method);
   const strided = info.strideHeight > 1 || info.strideWidth > 1;
   if (strided && info.dilationHeight === 1 && info.dilationWidth === 1) {

@@ -433,6 +433,42 @@ describe('every filter-gradient method on wasm equals the cpu backend', () => {
   }
 });
 
+describe('convolution gradients of empty tensors on wasm', () => {
+  const cases: { name: string; x: Shape4; filter: Shape4; pad: 'same' | 'valid' }[] = [
+    { name: 'batch 0, deep layer', x: [0, 2, 2, 512], filter: [3, 3, 512, 512], pad: 'same' },
+    { name: 'batch 0, stem', x: [0, 9, 9, 3], filter: [7, 7, 3, 64], pad: 'same' },
+    {
+      name: 'no output pixels (input smaller than the filter)',
+      x: [2, 2, 2, 8],
+      filter: [3, 3, 8, 16],
+      pad: 'valid',
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: zeros of the right shape, as on cpu`, async () => {
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, 1, 1, c.pad);
+      const dy = data(info.outShape);
+      const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC' };
+      const weights = await onBothBackends(
+        tf.Conv2DBackpropFilter,
+        { x: data(c.x), dy },
+        { ...attrs, filterShape: c.filter },
+      );
+      expect(Array.from(weights.wasm)).toEqual(Array.from(weights.cpu));
+      expect(weights.wasm.length).toBe(c.filter.reduce((a, b) => a * b, 1));
+      expect(weights.wasm.every((v) => v === 0)).toBe(true);
+      const input = await onBothBackends(
+        tf.Conv2DBackpropInput,
+        { dy, filter: data(c.filter) },
+        { ...attrs, inputShape: c.x },
+      );
+      expect(Array.from(input.wasm)).toEqual(Array.from(input.cpu));
+      expect(input.wasm.every((v) => v === 0)).toBe(true);
+      expect(weights.leaked + input.leaked).toBe(0);
+    });
+  }
+});
+
 describe('the choice of gradient method', () => {
   const geometry = (x: Shape4, filter: Shape4, strides: number, pad: 'same' | 'valid') =>
     tf.backend_util.computeConv2DInfo(x, filter, strides, 1, pad);

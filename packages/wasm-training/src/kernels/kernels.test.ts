@@ -435,7 +435,7 @@ describe('every filter-gradient method on wasm equals the cpu backend', () => {
 
 describe('convolution gradients of empty tensors on wasm', () => {
   const cases: { name: string; x: Shape4; filter: Shape4; pad: 'same' | 'valid' }[] = [
-    { name: 'batch 0, deep layer', x: [0, 2, 2, 512], filter: [3, 3, 512, 512], pad: 'same' },
+    { name: 'batch 0, deep layer', x: [0, 2, 2, 64], filter: [3, 3, 64, 64], pad: 'same' },
     { name: 'batch 0, stem', x: [0, 9, 9, 3], filter: [7, 7, 3, 64], pad: 'same' },
     {
       name: 'no output pixels (input smaller than the filter)',

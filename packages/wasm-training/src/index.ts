@@ -6,7 +6,7 @@
  *   (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
  *   `DepthwiseConv2dNativeBackpropFilter`), each composed from wasm's own XNNPACK forward kernels;
  * - replaces slow wasm kernels (convolution input gradients, transposed products, leading-axis
- *   reductions, batch norm, max-pooling gradients, copies) and, on wasm only, batch
+ *   reductions, batch norm, pooling gradients, `tanh`, copies) and, on wasm only, batch
  *   normalization's gradients by leaner ones;
  * - installs the thread loader behind `initBackend('wasm', { threads })` of `@tfzoo/core`.
  *

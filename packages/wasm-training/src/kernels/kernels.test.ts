@@ -277,7 +277,7 @@ describe('the registered kernels', () => {
     for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
 
-  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul, Sum, Mean, FusedBatchNorm, Identity, Cast and MaxPoolGrad of tfjs-backend-wasm', () => {
+  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul, Sum, Mean, FusedBatchNorm, Identity, Cast, MaxPoolGrad, AvgPoolGrad and Tanh of tfjs-backend-wasm', () => {
     expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual([
       'Conv2DBackpropInput',
       'Reverse',
@@ -289,6 +289,8 @@ describe('the registered kernels', () => {
       'Identity',
       'Cast',
       'MaxPoolGrad',
+      'AvgPoolGrad',
+      'Tanh',
     ]);
     for (const k of WASM_KERNEL_REPLACEMENTS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
@@ -565,6 +567,79 @@ describe('MaxPoolGrad on wasm (one scan per window) equals the cpu backend', () 
         expect(Array.from(wasm.slice(0, 36))).toEqual(new Array(36).fill(0));
     });
   }
+});
+
+describe('AvgPoolGrad on wasm (one pass per window) equals the cpu backend', () => {
+  const cases: {
+    name: string;
+    x: Shape4;
+    size: number | [number, number];
+    strides: number;
+    pad: 'same' | 'valid' | number;
+  }[] = [
+    { name: '2x2 s2 valid (LeNet-5 pools)', x: [4, 28, 28, 6], size: 2, strides: 2, pad: 'valid' },
+    { name: '3x3 s2 same (padding counts in the area)', x: [2, 9, 9, 5], size: 3, strides: 2, pad: 'same' },
+    { name: '3x3 s1 numeric pad 1, overlapping windows', x: [2, 7, 6, 3], size: 3, strides: 1, pad: 1 },
+    { name: '2x3 s[1] same, odd size', x: [1, 5, 7, 4], size: [2, 3], strides: 1, pad: 'same' },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const info = tf.backend_util.computePool2DInfo(c.x, c.size, c.strides, 1, c.pad);
+      const attrs = { filterSize: c.size, strides: c.strides, pad: c.pad };
+      const { wasm, cpu, leaked } = await onBothBackends(
+        tf.AvgPoolGrad,
+        { dy: data(info.outShape), input: data(c.x) },
+        attrs,
+      );
+      expect(wasm.length).toBe(c.x.reduce((a, b) => a * b, 1));
+      expect(relativeError(wasm, cpu)).toBeLessThan(1e-6);
+      expect(leaked).toBe(0);
+    });
+  }
+});
+
+describe('Tanh on wasm (rational function) equals Math.tanh', () => {
+  it('within one float32 unit on a dense grid, with exact ends, zeros and NaN', async () => {
+    const grid = Array.from({ length: 40001 }, (_, i) => -10 + i * 5e-4);
+    const special = [
+      0,
+      -0,
+      1e-30,
+      -1e-12,
+      3e-8,
+      8.999,
+      9.001,
+      -9.001,
+      20,
+      -1e30,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+    ];
+    const values = Float32Array.from([...grid, ...special]);
+    await tf.setBackend('wasm');
+    const before = tf.engine().backend.numDataIds();
+    const x = tf.tensor1d(values);
+    const y = tf.tanh(x);
+    const got = y.dataSync() as Float32Array;
+    const bits = new Int32Array(got.buffer, got.byteOffset, got.length);
+    const expected = values.map((v) => Math.tanh(v));
+    const expectedBits = new Int32Array(expected.buffer);
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isNaN(expected[i]!)) {
+        expect(got[i], `tanh(${values[i]})`).toBeNaN();
+        continue;
+      }
+      // Same sign, and at most one unit in the last place apart (the bit patterns are adjacent).
+      expect(
+        Math.abs(bits[i]! - expectedBits[i]!),
+        `tanh(${values[i]}) = ${got[i]}, expected ${expected[i]}`,
+      ).toBeLessThanOrEqual(1);
+    }
+    expect(Object.is(got[grid.length + 1], -0), 'tanh(−0) is −0').toBe(true);
+    tf.dispose([x, y]);
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+  });
 });
 
 describe('Tile on wasm (block copies) equals the cpu backend', () => {

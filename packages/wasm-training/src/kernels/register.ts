@@ -6,8 +6,9 @@
  * for its per-element loops, a `BatchMatMul` that keeps transposed operands off its slow path,
  * `Sum`/`Mean` over leading axes as one matrix product instead of a transpose and a reduction, and
  * `FusedBatchNorm` as an XNNPACK per-channel affine map instead of its per-element loop,
- * `Identity`/same-type `Cast` that share the input buffer instead of copying it, and a
- * `MaxPoolGrad` that scans each pooling window once.
+ * `Identity`/same-type `Cast` that share the input buffer instead of copying it,
+ * `MaxPoolGrad`/`AvgPoolGrad` that visit each pooling window once, and a `Tanh` that evaluates a
+ * rational function instead of the C library's `tanh`.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its kernels first, so the replacement below wins
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,9 +19,10 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
 import { castConfig, identityConfig } from './identity.js';
-import { maxPoolGradConfig } from './max-pool-grad.js';
+import { avgPoolGradConfig, maxPoolGradConfig } from './pool-grad.js';
 import { meanConfig, sumConfig } from './reductions.js';
 import { reverseConfig } from './reverse.js';
+import { tanhConfig } from './tanh.js';
 import { tileConfig } from './tile.js';
 
 /** The kernels tfjs-backend-wasm 4.22 lacks, which this package adds to the wasm backend. */
@@ -42,6 +44,8 @@ export const WASM_KERNEL_REPLACEMENTS: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   maxPoolGradConfig,
+  avgPoolGradConfig,
+  tanhConfig,
 ];
 
 /**

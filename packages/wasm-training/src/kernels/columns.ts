@@ -72,16 +72,25 @@ export function addColumnsPixelMajor(columns: Float32Array, info: ConvInfo, dx: 
 }
 
 /**
- * Adds the tap-major column matrix `columns` (`[kh, kw, Ci, N, Ho, Wo]`) of the convolution `info`
- * into the NHWC image `dx` (`[N, H, W, Ci]`); taps that fall into the padding are dropped.
+ * Moves values between the tap-major column matrix `columns` (`[kh, kw, Ci, N, Ho, Wo]`, im2col
+ * transposed) of the convolution `info` and the NHWC image `image` (`[N, H, W, Ci]`): `'add'` adds
+ * every column value into the image pixel its tap reads (col2im), `'gather'` copies every image
+ * value into the column entries that read it (im2col; entries whose tap falls into the padding are
+ * left as they are, so `columns` must be zero-filled). Taps in the padding meet no pixel.
  */
-export function addColumnsTapMajor(columns: Float32Array, info: ConvInfo, dx: Float32Array): void {
+function tapMajor(
+  columns: Float32Array,
+  info: ConvInfo,
+  image: Float32Array,
+  direction: 'add' | 'gather',
+): void {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
   const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
   const pixels = ho * wo;
-  const xStep = sw * ci;
+  const pixelStep = sw * ci;
+  const add = direction === 'add';
   for (let i = 0; i < kh; i++) {
     // Output rows whose tap i lands inside the image: 0 ≤ yo·sh + i·dh − top < H.
     const yOrigin = i * dh - top;
@@ -96,9 +105,12 @@ export function addColumnsTapMajor(columns: Float32Array, info: ConvInfo, dx: Fl
         let plane = ((i * kw + j) * ci + c) * n * pixels;
         for (let b = 0; b < n; b++, plane += pixels) {
           for (let yo = yoStart; yo < yoEnd; yo++) {
-            let d = ((b * h + yo * sh + yOrigin) * w + xoStart * sw + xOrigin) * ci + c;
+            // One run: consecutive column entries, image pixels `pixelStep` apart.
+            let p = ((b * h + yo * sh + yOrigin) * w + xoStart * sw + xOrigin) * ci + c;
             const end = plane + yo * wo + xoEnd;
-            for (let s = plane + yo * wo + xoStart; s < end; s++, d += xStep) dx[d] = dx[d]! + columns[s]!;
+            let k = plane + yo * wo + xoStart;
+            if (add) for (; k < end; k++, p += pixelStep) image[p] = image[p]! + columns[k]!;
+            else for (; k < end; k++, p += pixelStep) columns[k] = image[p]!;
           }
         }
       }
@@ -107,36 +119,18 @@ export function addColumnsTapMajor(columns: Float32Array, info: ConvInfo, dx: Fl
 }
 
 /**
+ * Adds the tap-major column matrix `columns` (`[kh, kw, Ci, N, Ho, Wo]`) of the convolution `info`
+ * into the NHWC image `dx` (`[N, H, W, Ci]`); taps that fall into the padding are dropped.
+ */
+export function addColumnsTapMajor(columns: Float32Array, info: ConvInfo, dx: Float32Array): void {
+  tapMajor(columns, info, dx, 'add');
+}
+
+/**
  * Writes the tap-major column matrix (`[kh, kw, Ci, N, Ho, Wo]`, im2col transposed) of the NHWC
  * image `x` for the convolution `info` into `columns`, which must be zero-filled: taps that fall
  * into the padding are left at zero. The adjoint of {@link addColumnsTapMajor}.
  */
 export function gatherColumnsTapMajor(x: Float32Array, info: ConvInfo, columns: Float32Array): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
-  const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
-  const { top, left } = info.padInfo;
-  const pixels = ho * wo;
-  const xStep = sw * ci;
-  for (let i = 0; i < kh; i++) {
-    const yOrigin = i * dh - top;
-    const yoStart = firstInside(yOrigin, sh);
-    const yoEnd = endInside(yOrigin, sh, h, ho);
-    for (let j = 0; j < kw; j++) {
-      const xOrigin = j * dw - left;
-      const xoStart = firstInside(xOrigin, sw);
-      const xoEnd = endInside(xOrigin, sw, w, wo);
-      if (yoEnd <= yoStart || xoEnd <= xoStart) continue;
-      for (let c = 0; c < ci; c++) {
-        let plane = ((i * kw + j) * ci + c) * n * pixels;
-        for (let b = 0; b < n; b++, plane += pixels) {
-          for (let yo = yoStart; yo < yoEnd; yo++) {
-            let s = ((b * h + yo * sh + yOrigin) * w + xoStart * sw + xOrigin) * ci + c;
-            const end = plane + yo * wo + xoEnd;
-            for (let d = plane + yo * wo + xoStart; d < end; d++, s += xStep) columns[d] = x[s]!;
-          }
-        }
-      }
-    }
-  }
+  tapMajor(columns, info, x, 'gather');
 }

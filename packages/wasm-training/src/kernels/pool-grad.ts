@@ -14,6 +14,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { composed } from './kernel-scope.js';
 
 /**
+ * The first and one-past-last input index a pooling window starting at `origin` (negative: in
+ * the padding) covers along an axis of `size`, stepping by `dilation` over `extent` positions.
+ */
+function windowRange(origin: number, dilation: number, extent: number, size: number): [number, number] {
+  let first = origin;
+  while (first < 0) first += dilation;
+  return [first, Math.min(size, origin + extent)];
+}
+
+/**
  * Adds `dy` (`[N, Ho, Wo, C]`) of the max pooling `info` into `dx` (`[N, H, W, C]`, zero-filled)
  * at the first maximum of `x` in each window.
  */
@@ -32,15 +42,9 @@ export function maxPoolGradInto(
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let yo = 0; yo < ho; yo++) {
-      const y0 = yo * sh - top;
-      let yMin = y0;
-      while (yMin < 0) yMin += dh;
-      const yMax = Math.min(h, y0 + fh);
+      const [yMin, yMax] = windowRange(yo * sh - top, dh, fh, h);
       for (let xo = 0; xo < wo; xo++, o += c) {
-        const x0 = xo * sw - left;
-        let xMin = x0;
-        while (xMin < 0) xMin += dw;
-        const xMax = Math.min(w, x0 + fw);
+        const [xMin, xMax] = windowRange(xo * sw - left, dw, fw, w);
         best.fill(Number.NEGATIVE_INFINITY);
         where.fill(-1);
         for (let y = yMin; y < yMax; y += dh) {
@@ -102,15 +106,9 @@ export function avgPoolGradInto(dy: Float32Array, info: tf.backend_util.Conv2DIn
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let yo = 0; yo < ho; yo++) {
-      const y0 = yo * sh - top;
-      let yMin = y0;
-      while (yMin < 0) yMin += dh;
-      const yMax = Math.min(h, y0 + fh);
+      const [yMin, yMax] = windowRange(yo * sh - top, dh, fh, h);
       for (let xo = 0; xo < wo; xo++, o += c) {
-        const x0 = xo * sw - left;
-        let xMin = x0;
-        while (xMin < 0) xMin += dw;
-        const xMax = Math.min(w, x0 + fw);
+        const [xMin, xMax] = windowRange(xo * sw - left, dw, fw, w);
         for (let y = yMin; y < yMax; y += dh) {
           for (let xi = xMin; xi < xMax; xi += dw) {
             const p = ((b * h + y) * w + xi) * c;

@@ -3,8 +3,9 @@
  * gradient image. With the forward convolution read as `Y = cols(X) · W` (one row of `cols(X)` per
  * output pixel, holding the `kh × kw × Ci` patch that pixel reads), the input gradient is
  * `dX = col2im(dY · Wᵀ)`: every output pixel's row of `dY · Wᵀ` is added back into the patch it
- * was read from. Reference semantics: Caffe's `col2im_cpu`, PyTorch's `col2im` (`F.fold`), here
- * for NHWC tensors with stride, dilation and asymmetric padding.
+ * was read from. Its adjoint im2col (gathering the column matrix from an image) serves the weight
+ * gradient `dW = colsᵀ(X) · dY`. Reference semantics: Caffe's `col2im_cpu`/`im2col_cpu`, PyTorch's
+ * `F.fold`/`F.unfold`, here for NHWC tensors with stride, dilation and asymmetric padding.
  *
  * Two layouts of the column matrix are supported, so that either operand of the matrix product
  * can be the one XNNPACK packs: pixel-major `[N, Ho, Wo, kh, kw, Ci]` (from `dY · Wᵀ`) and

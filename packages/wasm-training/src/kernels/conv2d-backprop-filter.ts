@@ -1,11 +1,13 @@
 /**
  * `Conv2DBackpropFilter` (the weight gradient of `tf.conv2d`) for the wasm backend, composed from
- * wasm's XNNPACK `Conv2D`.
+ * wasm's XNNPACK `Conv2D` or, where that is cheaper, its `BatchMatMul` (see
+ * {@link FilterGradientMethod}).
  *
  * dW[i, j, ci, co] = Σ_{n, y, x} X[n, y·s + i·d − pad, x·s + j·d − pad, ci] · dY[n, y, x, co]
  * is itself a convolution: with the batch axis as the reduced channel axis, `X` transposed to
  * `[Ci, H, W, N]` is convolved with `dY` transposed to `[Ho, Wo, N, Co]` used as the filter, the
- * forward stride becoming the dilation and the forward dilation the stride. Reference semantics:
+ * forward stride becoming the dilation and the forward dilation the stride. It is also the product
+ * `colsᵀ(X) · dY` of the im2col matrix with the output gradient. Reference semantics:
  * tfjs-backend-cpu `kernels/Conv2DBackpropFilter.ts` and TensorFlow's `Conv2DBackpropFilter` op.
  */
 import * as tf from '@tensorflow/tfjs-core';

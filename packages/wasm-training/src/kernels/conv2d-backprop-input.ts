@@ -12,6 +12,8 @@
  * counted from the first padded row) only meets the taps `filter[a::s, b::s]`, so it is one stride-1
  * correlation of the un-inserted gradient with that sub-filter; the phases are interleaved
  * afterwards. The multiply-adds equal the forward convolution's instead of s² times as many.
+ * Where the filter or the output gradient is small, dX is instead col2im of the column matrix
+ * `dY · Wᵀ` (see {@link InputGradientMethod}).
  * Reference semantics: tfjs-backend-cpu `kernels/Conv2DBackpropInput.ts`, TensorFlow's
  * `Conv2DBackpropInput` op.
  */
@@ -28,7 +30,8 @@ import { composed, type KernelScope } from './kernel-scope.js';
  *   filter, so the filter is copied about four times per call.
  * - `'columns'`: the column matrix `dY · Wᵀ` (`[N·Ho·Wo, kh·kw·Ci]`, XNNPACK packs the small `Wᵀ`),
  *   added back into the image by col2im. For filters with few input channels (a network's stem),
- *   where the transposed convolution would have only `Ci` output channels.
+ *   where the transposed convolution would have only `Ci` output channels, and for layers with few
+ *   output pixels per output channel.
  * - `'columns-transposed'`: the column matrix as `W · dYᵀ` (`[kh·kw·Ci, N·Ho·Wo]`: the filter is
  *   read in place, XNNPACK packs the small `dYᵀ`), then col2im. For deep layers whose filter is
  *   larger than their output gradient.

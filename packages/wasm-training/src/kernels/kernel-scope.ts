@@ -110,11 +110,9 @@ export class KernelScope {
    * heap-backed backend (tfjs-backend-wasm).
    */
   filled(shape: number[], value: number): tf.TensorInfo {
-    const heap = this.heap('filled');
-    const out = heap.makeOutput(shape, 'float32');
-    this.temps.push(out);
-    heap.typedArrayFromHeap(out).fill(value);
-    return out;
+    return this.written(shape, [], (out) => {
+      if (value !== 0) out.fill(value);
+    });
   }
 
   /**

@@ -15,6 +15,8 @@ export interface ArchiveEntry {
   read(): Uint8Array;
   /** Uncompressed size in bytes. */
   size: number;
+  /** True when reading inflates (a deflated ZIP entry): `size` is then a claim, not yet bytes. */
+  compressed: boolean;
 }
 
 function corrupt(fileName: string, message: string): ZooError {
@@ -129,6 +131,7 @@ export function readZip(bytes: Uint8Array, fileName = 'zip'): ArchiveEntry[] {
     entries.push({
       name,
       size: entrySize,
+      compressed: method === 8,
       read(): Uint8Array {
         const raw = bytes.subarray(dataStart, dataStart + compressedSize);
         if (method === 0) {
@@ -202,10 +205,15 @@ export function readTar(bytes: Uint8Array, fileName = 'tar'): ArchiveEntry[] {
       for (const record of text.split('\n')) {
         const match = /^\d+ ([^=]+)=(.*)$/.exec(record);
         if (match?.[1] === 'path') paxPath = match[2];
-        if (match?.[1] === 'size') paxSize = Number(match[2]);
+        if (match?.[1] === 'size') {
+          // A negative or fractional size would move the cursor backwards: refuse it.
+          if (!/^\d{1,15}$/.test(match[2]!))
+            throw corrupt(fileName, `invalid PAX size ${JSON.stringify(match[2])} at byte ${at}`);
+          paxSize = Number(match[2]);
+        }
       }
     } else {
-      if (type === '0' || type === '\0') entries.push({ name, size, read: () => data });
+      if (type === '0' || type === '\0') entries.push({ name, size, compressed: false, read: () => data });
       paxPath = undefined;
       paxSize = undefined;
     }

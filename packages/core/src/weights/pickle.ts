@@ -252,8 +252,16 @@ function corrupt(fileName: string, message: string, position: number): ZooError 
 }
 
 function tupleKey(key: unknown): unknown {
-  if (Array.isArray(key))
-    return JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}` : v));
+  if (Array.isArray(key)) {
+    try {
+      return JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}` : v));
+    } catch {
+      // A tuple nested too deeply to serialize is no state-dict key.
+      throw new ZooError('CORRUPT_FILE', 'a pickled dict key is nested too deeply', {
+        expected: 'a string or a shallow tuple key',
+      });
+    }
+  }
   if (key instanceof Uint8Array) return Buffer.from(key).toString('latin1');
   if (typeof key === 'object' && key !== null) {
     throw new ZooError('UNSUPPORTED', `a pickled dict key must be hashable; received ${describeValue(key)}`);
@@ -262,6 +270,12 @@ function tupleKey(key: unknown): unknown {
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Widest integer read (LONG1, LONG4: bytes; INT, LONG: about as many decimal digits × 2.4). */
+const MAX_LONG_BYTES = 1024;
+
+/** Two hex digits of each byte value. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /**
  * Unpickles one object from `bytes` starting at `start`, resolving only allowed globals.
@@ -322,10 +336,20 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
     return Number(value);
   };
   const readLong = (length: number): number | bigint => {
+    if (length > MAX_LONG_BYTES) {
+      throw corrupt(
+        fileName,
+        `a ${length}-byte integer; a weights pickle needs at most ${MAX_LONG_BYTES}`,
+        pos,
+      );
+    }
     const at = need(length);
     if (length === 0) return 0;
-    let value = 0n;
-    for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[at + i]!);
+    // One hex string and one BigInt parse: linear in the length (shifting a growing BigInt byte by
+    // byte is quadratic: 256 KB took over 20 s).
+    let hex = '';
+    for (let i = length - 1; i >= 0; i--) hex += HEX[bytes[at + i]!];
+    let value = BigInt(`0x${hex}`);
     if (bytes[at + length - 1]! & 0x80) value -= 1n << BigInt(8 * length);
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
       ? Number(value)

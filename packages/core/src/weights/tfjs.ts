@@ -4,7 +4,7 @@
  * `tensorflowjs` converter write (tfjs-core `src/io/types.ts`, tfjs-node `src/io/file_system.ts`).
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeValue, invalidArgument, ZooError } from '../errors.js';
 import { halfToFloat, type RawTensor, type RawTensorMap, shapeSize } from './raw.js';
@@ -225,7 +225,7 @@ export function tfjsFileHandler(path: string, options: WriteTfjsOptions = {}): t
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           for (const shard of group.paths) {
-            const bytes = await readFile(join(dirname(jsonPath), shard));
+            const bytes = await readShardFile(dirname(jsonPath), shard, jsonPath);
             buffers.push(
               bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
             );
@@ -249,10 +249,20 @@ export async function readTfjsModelFile(jsonPath: string): Promise<RawTensorMap>
 }
 
 async function readShardFile(directory: string, shard: string, jsonPath: string): Promise<Uint8Array> {
-  if (shard.includes('..') || shard.startsWith('/')) {
+  // A manifest names files beside it: no absolute path, no `..` segment, no NUL (either separator,
+  // as tfjs writers on Windows may use backslashes).
+  if (
+    typeof shard !== 'string' ||
+    shard === '' ||
+    isAbsolute(shard) ||
+    /^[a-zA-Z]:/.test(shard) ||
+    shard.includes('\0') ||
+    shard.split(/[\\/]/).includes('..')
+  ) {
     throw new ZooError(
       'UNSAFE_FILE',
       `${jsonPath} names shard ${describeValue(shard)} outside its directory`,
+      { received: shard, expected: 'a file name relative to the model.json, without ..' },
     );
   }
   try {

@@ -54,9 +54,6 @@ function corrupt(fileName: string, message: string): ZooError {
   return new ZooError('CORRUPT_FILE', `${fileName}: ${message}`, { expected: 'a PyTorch checkpoint' });
 }
 
-/** Element bytes of each storage, keyed by storage key. */
-type StorageBytes = Map<string, Uint8Array>;
-
 function asString(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('latin1');
@@ -99,20 +96,46 @@ function storageFromPid(pid: unknown, fileName: string, withView: boolean): Stor
   return ref;
 }
 
-/** Materializes a strided tensor view of a storage as a contiguous raw tensor. */
-function materialize(tensor: TensorRef, storages: StorageBytes, name: string, fileName: string): RawTensor {
+/**
+ * A storage's bytes, read on demand. `neededBytes` is how far into the storage the file's tensors
+ * reach, so that a reader can refuse to inflate more than the tensors can use.
+ */
+type StorageReader = (neededBytes: number) => Uint8Array;
+
+/** The storages of a checkpoint, keyed by storage key. */
+type Storages = Map<string, StorageReader>;
+
+/** Bytes that materializing may allocate beyond views of the file: 4 × the storages, plus 64 MiB. */
+const COPY_ALLOWANCE = { factor: 4, slack: 64 * 2 ** 20 };
+
+/** Bytes a deflated storage entry may declare beyond what its tensors reach. */
+const INFLATE_SLACK = 2 ** 20;
+
+/** Largest deflated `data.pkl` inflated (SENet-154's is about 100 KB). */
+const MAX_PICKLE_BYTES = 64 * 2 ** 20;
+
+/** Containers and tensors the state-dict walk visits at most. */
+const MAX_WALK_STEPS = 1_000_000;
+
+/** Where a strided view lies in its storage, after validation. */
+interface ViewExtent {
+  /** Element offset of the view's first element. */
+  base: number;
+  /** Element offset just past the view's last element (equal to `base` when empty). */
+  end: number;
+  /** Number of elements of the view. */
+  numel: number;
+  /** True when the view is row-major contiguous. */
+  contiguous: boolean;
+}
+
+function viewExtent(tensor: TensorRef, name: string, fileName: string): ViewExtent {
   const { storage, shape, stride } = tensor;
-  const bytes = storages.get(storage.key);
-  if (bytes === undefined) throw corrupt(fileName, `tensor ${name} refers to missing storage ${storage.key}`);
-  const elementSize = DTYPE_SIZES[storage.dtype];
-  const storageNumel = Math.floor(bytes.length / elementSize);
-  let base = storage.viewOffset ?? 0;
-  const limit = storage.viewNumel !== undefined ? base + storage.viewNumel : storageNumel;
-  if (base < 0 || limit > storageNumel) {
-    throw corrupt(fileName, `storage view of ${name} exceeds its ${storageNumel}-element storage`);
-  }
-  base += tensor.storageOffset;
   const numel = shapeSize(shape, `shape of ${name}`);
+  const base = (storage.viewOffset ?? 0) + tensor.storageOffset;
+  if (storage.viewOffset !== undefined && storage.viewOffset < 0)
+    throw corrupt(fileName, `storage view of ${name} has a negative offset`);
+  if (tensor.storageOffset < 0) throw corrupt(fileName, `tensor ${name} has a negative storage offset`);
   let last = base;
   let contiguous = true;
   let expected = 1;
@@ -122,13 +145,56 @@ function materialize(tensor: TensorRef, storages: StorageBytes, name: string, fi
     expected *= shape[i]!;
     last += (shape[i]! - 1) * stride[i]!;
   }
-  if (numel > 0 && (tensor.storageOffset < 0 || last >= limit)) {
+  if (!Number.isSafeInteger(last)) throw corrupt(fileName, `tensor ${name} has strides out of range`);
+  return { base, end: numel === 0 ? base : last + 1, numel, contiguous };
+}
+
+/** Materializes a strided tensor view of a storage as a contiguous raw tensor. */
+function materialize(
+  tensor: TensorRef,
+  extent: ViewExtent,
+  bytes: Uint8Array,
+  name: string,
+  fileName: string,
+  budget: { bytes: number },
+): RawTensor {
+  const { storage, shape, stride } = tensor;
+  const elementSize = DTYPE_SIZES[storage.dtype];
+  const storageNumel = Math.floor(bytes.length / elementSize);
+  const limit =
+    storage.viewNumel !== undefined ? (storage.viewOffset ?? 0) + storage.viewNumel : storageNumel;
+  if (limit > storageNumel) {
+    throw corrupt(fileName, `storage view of ${name} exceeds its ${storageNumel}-element storage`);
+  }
+  const { base, numel, contiguous } = extent;
+  if (base > limit) {
+    throw corrupt(
+      fileName,
+      `tensor ${name} starts at element ${base}, past its storage of ${limit} elements`,
+    );
+  }
+  if (numel === 0) return { dtype: storage.dtype, shape, data: allocateRaw(storage.dtype, 0) };
+  if (extent.end > limit) {
     throw corrupt(
       fileName,
       `tensor ${name} (shape ${describeValue(shape)}, stride ${describeValue(stride)}, offset ${tensor.storageOffset}) reads past its storage of ${limit} elements`,
     );
   }
-  if (contiguous || numel === 0) {
+  // Copies (non-contiguous views, and contiguous ones at a misaligned offset) allocate memory the
+  // file does not hold: a zero stride turns 4 bytes into gigabytes. They draw on a budget the
+  // storages justify.
+  const copies = !contiguous || (base * elementSize + bytes.byteOffset) % elementSize !== 0;
+  if (copies) {
+    budget.bytes -= numel * elementSize;
+    if (budget.bytes < 0) {
+      throw new ZooError(
+        'CORRUPT_FILE',
+        `${fileName}: tensor ${name} (shape ${describeValue(shape)}, stride ${describeValue(stride)}) would expand to ${numel * elementSize} bytes, more than the file's storages justify`,
+        { received: shape, expected: 'views no larger than the storages they read' },
+      );
+    }
+  }
+  if (contiguous) {
     return { dtype: storage.dtype, shape, data: viewRaw(storage.dtype, bytes, base * elementSize, numel) };
   }
   const source = viewRaw(storage.dtype, bytes, 0, storageNumel) as unknown as {
@@ -184,16 +250,27 @@ function collectTensors(root: unknown, options: TorchReadOptions, fileName: stri
       }
     }
   }
+  // A pickle's memo lets one container appear many times (L[k] = (L[k-1], L[k-1]) doubles at each
+  // level): each container is walked once, and the walk is bounded in steps and depth.
+  const seen = new Set<object>();
+  let steps = 0;
   const visit = (value: unknown, prefix: string, depth: number): void => {
     if (depth > 32) return; // deeper containers are not state dicts
+    if (++steps > MAX_WALK_STEPS) {
+      throw corrupt(fileName, `holds more than ${MAX_WALK_STEPS} objects around its tensors`);
+    }
     if (isTensor(value)) out.set(prefix, value);
-    else if (value instanceof PyDict) {
-      for (const [key, item] of value.entries)
-        visit(item, prefix ? `${prefix}.${String(key)}` : String(key), depth + 1);
-    } else if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        visit(item, prefix ? `${prefix}.${i}` : String(i), depth + 1);
-      });
+    else if (value instanceof PyDict || Array.isArray(value)) {
+      if (seen.has(value)) return;
+      seen.add(value);
+      if (value instanceof PyDict) {
+        for (const [key, item] of value.entries)
+          visit(item, prefix ? `${prefix}.${String(key)}` : String(key), depth + 1);
+      } else {
+        value.forEach((item, i) => {
+          visit(item, prefix ? `${prefix}.${i}` : String(i), depth + 1);
+        });
+      }
     }
   };
   if (isTensor(dict)) out.set('tensor', dict);
@@ -204,13 +281,33 @@ function collectTensors(root: unknown, options: TorchReadOptions, fileName: stri
 
 function resolveAll(
   root: unknown,
-  storages: StorageBytes,
+  storages: Storages,
   options: TorchReadOptions,
   fileName: string,
 ): RawTensorMap {
+  const tensors = collectTensors(root, options, fileName);
+  const extents = new Map<string, ViewExtent>();
+  const reach = new Map<string, number>();
+  for (const [name, tensor] of tensors) {
+    const extent = viewExtent(tensor, name, fileName);
+    extents.set(name, extent);
+    const bytes = extent.end * DTYPE_SIZES[tensor.storage.dtype];
+    reach.set(tensor.storage.key, Math.max(reach.get(tensor.storage.key) ?? 0, bytes));
+  }
+  const read = new Map<string, Uint8Array>();
+  let storageBytes = 0;
+  for (const [key, needed] of reach) {
+    const reader = storages.get(key);
+    if (reader === undefined) throw corrupt(fileName, `a tensor refers to missing storage ${key}`);
+    const bytes = reader(needed);
+    storageBytes += bytes.length;
+    read.set(key, bytes);
+  }
+  const budget = { bytes: COPY_ALLOWANCE.factor * storageBytes + COPY_ALLOWANCE.slack };
   const result: RawTensorMap = new Map();
-  for (const [name, tensor] of collectTensors(root, options, fileName)) {
-    result.set(name, materialize(tensor, storages, name, fileName));
+  for (const [name, tensor] of tensors) {
+    const bytes = read.get(tensor.storage.key)!;
+    result.set(name, materialize(tensor, extents.get(name)!, bytes, name, fileName, budget));
   }
   return result;
 }
@@ -242,22 +339,38 @@ function readZipCheckpoint(bytes: Uint8Array, options: TorchReadOptions, fileNam
       expected: 'little-endian',
     });
   }
-  const storages: StorageBytes = new Map();
-  const root = unpickle(byName.get(`${prefix}data.pkl`)!.read(), 0, {
+  const storages: Storages = new Map();
+  const pickle = byName.get(`${prefix}data.pkl`)!;
+  if (pickle.compressed && pickle.size > MAX_PICKLE_BYTES) {
+    throw corrupt(
+      fileName,
+      `data.pkl declares ${pickle.size} bytes; a state dict's pickle needs at most ${MAX_PICKLE_BYTES}`,
+    );
+  }
+  const root = unpickle(pickle.read(), 0, {
     fileName,
     persistentLoad: (pid) => {
       const ref = storageFromPid(pid, fileName, false);
       if (!storages.has(ref.key)) {
         const entry = byName.get(`${prefix}data/${ref.key}`);
         if (!entry) throw corrupt(fileName, `storage record data/${ref.key} is missing`);
-        const data = entry.read();
-        if (data.length < ref.numel * DTYPE_SIZES[ref.dtype]) {
-          throw corrupt(
-            fileName,
-            `storage data/${ref.key} holds ${data.length} bytes, fewer than ${ref.numel} ${ref.dtype} elements`,
-          );
-        }
-        storages.set(ref.key, data);
+        const declared = ref.numel * DTYPE_SIZES[ref.dtype];
+        storages.set(ref.key, (needed) => {
+          if (entry.compressed && entry.size > needed + INFLATE_SLACK) {
+            throw corrupt(
+              fileName,
+              `deflated storage data/${ref.key} declares ${entry.size} bytes; its tensors use ${needed}`,
+            );
+          }
+          const data = entry.read();
+          if (data.length < declared) {
+            throw corrupt(
+              fileName,
+              `storage data/${ref.key} holds ${data.length} bytes, fewer than ${ref.numel} ${ref.dtype} elements`,
+            );
+          }
+          return data;
+        });
       }
       return ref;
     },
@@ -305,7 +418,7 @@ function readLegacyStream(bytes: Uint8Array, options: TorchReadOptions, fileName
   });
   const keys = unpickle(bytes, main.end, { fileName });
   if (!Array.isArray(keys.value)) throw corrupt(fileName, 'storage key list is missing');
-  const storages: StorageBytes = new Map();
+  const storages: Storages = new Map();
   let at = keys.end;
   for (const rawKey of keys.value) {
     const key = asString(rawKey);
@@ -320,7 +433,8 @@ function readLegacyStream(bytes: Uint8Array, options: TorchReadOptions, fileName
         `storage ${key} is truncated (${numel} elements declared, file ends at ${bytes.length})`,
       );
     }
-    storages.set(key, bytes.subarray(at, at + length));
+    const data = bytes.subarray(at, at + length);
+    storages.set(key, () => data);
     at += length;
   }
   return resolveAll(main.value, storages, options, fileName);
@@ -339,7 +453,7 @@ function readTarCheckpoint(bytes: Uint8Array, options: TorchReadOptions, fileNam
   let cursor = unpickle(storageFile, 0, { fileName });
   const count = Number(cursor.value);
   if (!Number.isSafeInteger(count) || count < 0) throw corrupt(fileName, 'invalid storage count');
-  const storages: StorageBytes = new Map();
+  const storages: Storages = new Map();
   const dtypes = new Map<string, StorageRef>();
   for (let i = 0; i < count; i++) {
     cursor = unpickle(storageFile, cursor.end, { fileName });
@@ -354,7 +468,8 @@ function readTarCheckpoint(bytes: Uint8Array, options: TorchReadOptions, fileNam
     const start = cursor.end + 8;
     const length = numel * DTYPE_SIZES[dtype];
     if (start + length > storageFile.length) throw corrupt(fileName, `storage ${key} is truncated`);
-    storages.set(key, storageFile.subarray(start, start + length));
+    const data = storageFile.subarray(start, start + length);
+    storages.set(key, () => data);
     dtypes.set(key, { kind: 'storage', key, dtype, numel });
     cursor = { value: undefined, end: start + length };
   }

@@ -109,7 +109,12 @@ export function parse(
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: joinNegativeValues(argv, all),
+      options: config,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new ZooError(
       'INVALID_ARGUMENT',
@@ -129,7 +134,42 @@ export function parse(
   return parsed as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
 }
 
-/** Parses a numeric option, with `fallback` when absent. */
+/** A number as a person types it: decimal digits, an optional fraction and exponent. No hex, no `Infinity`. */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * `--lr -1` is one option and its value: parseArgs would read `-1` as an unknown flag ("argument is
+ * ambiguous"), so a number after an option that takes a value is joined to it (`--lr=-1`), and the
+ * range check can name the option and the value.
+ */
+function joinNegativeValues(argv: string[], options: Record<string, OptionSpec>): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (spec.short) takesValue.add(`-${spec.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (takesValue.has(arg) && next?.startsWith('-') && NUMBER.test(next)) {
+      out.push(`${arg.startsWith('--') ? arg : `--${longName(arg, options)}`}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+function longName(short: string, options: Record<string, OptionSpec>): string {
+  return Object.entries(options).find(([, spec]) => `-${spec.short}` === short)![0];
+}
+
+/**
+ * Parses a numeric option, with `fallback` when absent. Only decimal notation is accepted
+ * (`16`, `0.5`, `1e-3`); `0x10`, `1_000`, `Infinity` and the empty string are refused with the
+ * option's name, the value and the accepted range.
+ */
 export function parseNumber(
   name: string,
   value: unknown,
@@ -137,14 +177,14 @@ export function parseNumber(
   bounds: { integer?: boolean; min?: number; max?: number } = {},
 ): number {
   if (value === undefined) return fallback;
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  const number = typeof value === 'string' && NUMBER.test(value.trim()) ? Number(value) : Number.NaN;
   const ok =
     Number.isFinite(number) &&
     (!bounds.integer || Number.isInteger(number)) &&
     (bounds.min === undefined || number >= bounds.min) &&
     (bounds.max === undefined || number <= bounds.max);
   if (!ok) {
-    const what = `${bounds.integer ? 'an integer' : 'a number'}${bounds.min !== undefined ? ` ≥ ${bounds.min}` : ''}${bounds.max !== undefined ? ` ≤ ${bounds.max}` : ''}`;
+    const what = `${bounds.integer ? 'an integer' : 'a decimal number'}${bounds.min !== undefined ? ` ≥ ${bounds.min}` : ''}${bounds.max !== undefined ? ` ≤ ${bounds.max}` : ''}`;
     throw invalidArgument(name, value, what);
   }
   return number;

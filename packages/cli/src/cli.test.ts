@@ -89,6 +89,57 @@ describe('errors', () => {
     expect(verbose.stderr).toMatch(STACK_LINE);
   });
 
+  it('numbers are decimal, in range, and named when wrong; negative values are values', async () => {
+    const cases: [string[], string][] = [
+      [['--lr', '0x10'], '--lr must be a decimal number ≥ 0; received "0x10"'],
+      [['--lr', '-1'], '--lr must be a decimal number ≥ 0; received "-1"'],
+      [['--batch-size', '-4'], '--batch-size must be an integer ≥ 1; received "-4"'],
+      [['--batch-size', '1e400'], '--batch-size must be an integer ≥ 1; received "1e400"'],
+      [['--epochs', '2_000'], '--epochs must be an integer ≥ 1; received "2_000"'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await inProcess(['train', 'lenet5', '--data', 'fashion-mnist-sample', ...args]);
+      expect(result.code, args.join(' ')).not.toBe(0);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toContain('ambiguous');
+    }
+  });
+
+  it('a build option given twice with two values is refused; --model-options numClasses is not overridden', async () => {
+    const twice = await inProcess([
+      'train',
+      'lenet5',
+      '--data',
+      'fashion-mnist-sample',
+      '--num-classes',
+      '5',
+      '--model-options',
+      '{"numClasses":3}',
+    ]);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toContain('--num-classes 5 disagrees with --model-options numClasses 3');
+    const negative = await inProcess([
+      'train',
+      'lenet5',
+      '--data',
+      'fashion-mnist-sample',
+      '--model-options',
+      '{"numClasses":-3}',
+      '--out',
+      join(dir, 'negative'),
+    ]);
+    expect(negative.code).not.toBe(0);
+    expect(negative.stderr).toMatch(/numClasses must be .*received -3/);
+  });
+
+  it('predict on a missing image is NOT_FOUND, naming the path', async () => {
+    const path = join(dir, 'no-such-image.png');
+    const result = await inProcess(['predict', 'lenet5.fmnist', path]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('[NOT_FOUND]');
+    expect(result.stderr).toContain(`${path} does not exist`);
+  });
+
   it('unknown options and commands are usage errors (exit 2); --help exits 0', async () => {
     const option = await inProcess(['eval', 'lenet5', '--epochz', '3']);
     expect(option.code).toBe(2);
@@ -137,10 +188,18 @@ describe('train, SIGINT and --resume', () => {
     expect(interrupted.code, interrupted.stderr).toBe(130);
     expect(interrupted.stderr).toContain('Continue with the same command plus --resume');
     const manifest = JSON.parse(await readFile(join(dir, 'b', 'last', 'manifest.json'), 'utf8'));
-    // Stopped after the step during which the signal arrived: somewhere inside the run.
-    expect(manifest.state.step).toBeGreaterThanOrEqual(4);
-    expect(manifest.state.step).toBeLessThan(40);
+    // The data is in memory, yet the run stops within one step of the signal: the checkpoint holds
+    // the steps completed when it arrived, or one more (the step under way).
+    const signalled = Number(/SIGINT after step (\d+)/.exec(interrupted.stderr)?.[1]);
+    expect(signalled).toBeGreaterThanOrEqual(4);
+    expect([signalled, signalled + 1]).toContain(manifest.state.step);
     expect(manifest.state.step).toBe(20 * manifest.state.epoch + manifest.state.batchInEpoch);
+
+    // Resuming with settings that change the schedule is refused unless forced.
+    const changed = await tfzoo([...common, '--out', join(dir, 'b'), '--resume', '--lr', '1e-3']);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain('--lr: checkpoint 0.003, now 0.001');
+    expect(changed.stderr).toContain('add --force');
 
     const resumed = await tfzoo([...common, '--out', join(dir, 'b'), '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -83,6 +83,10 @@ export const TRAIN_OPTIONS: Record<string, OptionSpec> = {
     help: 'output directory: checkpoints last/ best/, log.jsonl, log.svg, model.safetensors (default ./tfzoo-run)',
   },
   resume: { type: 'boolean', help: 'continue from <out>/last (model, optimizer and schedule step)' },
+  force: {
+    type: 'boolean',
+    help: 'with --resume: accept settings that change the schedule or the data order',
+  },
   'checkpoint-every': { type: 'string', help: 'also checkpoint last/ every N steps' },
   log: { type: 'string', help: 'metrics log path (.jsonl or .csv; default <out>/log.jsonl)' },
   weights: { type: 'string', help: 'initial weights file (.safetensors, .pth, model.json)' },
@@ -106,6 +110,44 @@ function parseSize(text: string | undefined): [number, number, number] | undefin
     throw invalidArgument('--image-size', text, 'HxWxC, e.g. 224x224x3');
   }
   return parts as [number, number, number];
+}
+
+/** Refuses a command-line option that disagrees with the same build option in `--model-options`. */
+function agree(buildOptions: Record<string, unknown>, key: string, value: unknown, flag: string): void {
+  if (buildOptions[key] === undefined) return;
+  if (JSON.stringify(buildOptions[key]) !== JSON.stringify(value)) {
+    throw new ZooError(
+      'INVALID_ARGUMENT',
+      `${flag} ${JSON.stringify(value)} disagrees with --model-options ${key} ${JSON.stringify(buildOptions[key])}; give it once`,
+      { received: { [flag]: value, [key]: buildOptions[key] }, expected: 'one value for each build option' },
+    );
+  }
+}
+
+/** The settings a resumed run must share with the run it continues (stored in its checkpoints). */
+type RunSettings = Record<string, string | number | boolean | null>;
+
+const SETTING_FLAGS: Record<string, string> = {
+  data: '--data',
+  epochs: '--epochs',
+  batchSize: '--batch-size',
+  lr: '--lr',
+  schedule: '--schedule',
+  warmupEpochs: '--warmup-epochs',
+  seed: '--seed',
+  perClass: '--per-class',
+  valSplit: '--val-split',
+  balancedSampler: '--balanced-sampler',
+  stepsPerEpoch: 'steps per epoch',
+};
+
+/** `--flag: checkpoint A, now B` for every setting that differs (none for checkpoints without settings). */
+function changedSettings(saved: unknown, now: RunSettings): string[] {
+  if (typeof saved !== 'object' || saved === null) return [];
+  const before = saved as RunSettings;
+  return Object.keys(now)
+    .filter((key) => key in before && before[key] !== now[key])
+    .map((key) => `${SETTING_FLAGS[key] ?? key}: checkpoint ${before[key]}, now ${now[key]}`);
 }
 
 interface TrainConfig {
@@ -217,10 +259,15 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
   const spec = String(values.data ?? 'fashion-mnist');
   const folder = !['fashion-mnist', 'mnist', 'cifar10', 'fashion-mnist-sample'].includes(spec);
   const buildOptions = parseJsonOption('--model-options', values['model-options']);
-  if (values['drop-rate'] !== undefined)
-    buildOptions.dropRate = parseNumber('--drop-rate', values['drop-rate'], 0, { min: 0 });
+  if (values['drop-rate'] !== undefined) {
+    const dropRate = parseNumber('--drop-rate', values['drop-rate'], 0, { min: 0 });
+    agree(buildOptions, 'dropRate', dropRate, '--drop-rate');
+    buildOptions.dropRate = dropRate;
+  }
+  const imageSize = parseSize(values['image-size'] as string | undefined);
+  if (imageSize) agree(buildOptions, 'inputShape', imageSize, '--image-size');
   const size =
-    parseSize(values['image-size'] as string | undefined) ??
+    imageSize ??
     (Array.isArray(buildOptions.inputShape)
       ? (buildOptions.inputShape as [number, number, number])
       : undefined);
@@ -234,10 +281,16 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
     ...(size ? { size } : {}),
     ...(perClass ? { perClass } : {}),
   });
+  if (values['num-classes'] !== undefined) {
+    const flag = parseNumber('--num-classes', values['num-classes'], 1, { integer: true, min: 1 });
+    agree(buildOptions, 'numClasses', flag, '--num-classes');
+    buildOptions.numClasses = flag;
+  }
+  // A class count in --model-options is the user's choice too: the builder validates it.
   const numClasses =
-    values['num-classes'] === undefined
+    buildOptions.numClasses === undefined
       ? trainData.dataset.classes.length
-      : parseNumber('--num-classes', values['num-classes'], 1, { integer: true, min: 1 });
+      : (buildOptions.numClasses as number);
   if (!buildOptions.inputShape && (folder || spec !== 'fashion-mnist' || !id.includes('.'))) {
     buildOptions.inputShape = [...trainData.shape];
   }
@@ -271,6 +324,21 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
     ? new DataLoader(validationSet, { batchSize: 256, transform: evalTransform(trainData, folder) })
     : undefined;
 
+  // What fixes the schedule (steps, rates) and the data order; a resumed run must repeat them.
+  const settings: RunSettings = {
+    data: spec,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    lr: config.lr,
+    schedule: config.schedule,
+    warmupEpochs: config.warmupEpochs,
+    seed: config.seed,
+    perClass: perClass ?? null,
+    valSplit: values['val-split'] === undefined ? null : Number(values['val-split']),
+    balancedSampler: values['balanced-sampler'] === true,
+    stepsPerEpoch: loader.length,
+  };
+
   const model = await loadModel(id, {
     pretrained: finetune || values.pretrained === true,
     ...(values.weights ? { weights: String(values.weights) } : {}),
@@ -295,6 +363,15 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
       // Freezing state at the checkpoint is re-derived by UnfreezeAfter from the epoch.
     }
     const manifest = await loadCheckpoint(lastDir, model, optimizer);
+    const changed = changedSettings(manifest.metadata.settings, settings);
+    if (changed.length > 0 && values.force !== true) {
+      throw new ZooError(
+        'INVALID_ARGUMENT',
+        `--resume: ${changed.join('; ')} — this changes the learning-rate schedule or the data order of the run in ${lastDir}; use the same settings, or add --force`,
+        { received: settings, expected: JSON.stringify(manifest.metadata.settings) },
+      );
+    }
+    if (changed.length > 0) say(`resuming with changed settings (--force): ${changed.join('; ')}`);
     initialState = manifest.state;
     previous = manifest.history;
     say(
@@ -333,7 +410,7 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
     new ModelCheckpoint({
       dir: out,
       history: previous,
-      metadata: { command: commandLine, id, numClasses, buildOptions },
+      metadata: { command: commandLine, id, numClasses, buildOptions, settings },
       ...(values['checkpoint-every'] !== undefined
         ? {
             everySteps: parseNumber('--checkpoint-every', values['checkpoint-every'], 100, {
@@ -352,10 +429,24 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
   );
 
   const controller = new AbortController();
+  // Steps completed so far, for the message: training stops after the step under way.
+  let completed = initialState?.step ?? 0;
+  callbacks.push({
+    onBatchEnd: (_batch, _logs, context) => {
+      completed = context.state.step;
+    },
+  });
+  let signals = 0;
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    say('\nSIGINT: stopping after this step and saving a checkpoint (Ctrl-C again to quit at once)');
-    controller.abort();
+    signals++;
+    if (signals === 1) {
+      say(
+        `\nSIGINT after step ${completed}: stopping after the step under way and saving a checkpoint (Ctrl-C twice more to quit without it)`,
+      );
+      controller.abort();
+    } else if (signals === 2) {
+      say('SIGINT: still writing the checkpoint; waiting for it (Ctrl-C once more to quit without it)');
+    } else process.exit(130);
   };
   process.on('SIGINT', onSigint);
   await mkdir(out, { recursive: true });

@@ -58,6 +58,14 @@ export async function decodeImage(
       channels,
     };
   } catch (error) {
+    // sharp reports a path that does not exist as "Input file is missing".
+    if (typeof source === 'string' && /Input file is missing/.test((error as Error).message)) {
+      throw new ZooError('NOT_FOUND', `${label} does not exist`, {
+        received: label,
+        expected: 'the path of a JPEG, PNG or WebP image',
+        cause: error,
+      });
+    }
     throw new ZooError(
       'CORRUPT_FILE',
       `${label} could not be decoded (${(error as Error).message}); expected a readable JPEG, PNG or WebP image`,

@@ -308,6 +308,14 @@ function checkState(state: TrainState): TrainState {
   return { ...state };
 }
 
+/** Resolves after one turn of the event loop, so that timers and signal handlers can run. */
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
 /**
  * Trains `model` for `epochs` epochs with a custom loop and returns the history.
  *
@@ -427,6 +435,9 @@ export async function train(options: TrainOptions): Promise<History> {
       batchIndex++;
       state.batchInEpoch = batchIndex;
       await call((cb) => cb.onBatchEnd?.(batchIndex - 1, logs, context));
+      // In-memory data never leaves the microtask queue: without this turn of the event loop a
+      // SIGINT handler (or a browser's stop button) would run only at the end of the epoch.
+      if (signal) await nextMacrotask();
       if (signal?.aborted) {
         context.interrupted = true;
         break;

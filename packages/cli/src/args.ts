@@ -55,7 +55,7 @@ export const USAGE: Record<string, { usage: string; summary: string }> = {
     summary: 'summary table (params, MACs, shapes) and the pretrained card',
   },
   download: {
-    usage: 'tfzoo download <id>…',
+    usage: 'tfzoo download <id>… | tfzoo download --verify',
     summary: 'download and verify pretrained weights into the cache',
   },
   cache: { usage: 'tfzoo cache list|clear [--json]', summary: 'show or clear the weights cache' },

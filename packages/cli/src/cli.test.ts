@@ -3,8 +3,9 @@
  * Training uses Debian's Fashion-MNIST (/usr/share/datasets/fashion-mnist), which CI installs.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +139,31 @@ describe('errors', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('[NOT_FOUND]');
     expect(result.stderr).toContain(`${path} does not exist`);
+  });
+
+  it('download --verify re-hashes the cache, removes a corrupt file and exits 1', async () => {
+    const home = join(dir, 'verify-home');
+    const blobDir = join(home, 'blobs', 'sha256');
+    await mkdir(blobDir, { recursive: true });
+    const intact = new TextEncoder().encode('intact');
+    const intactHash = createHash('sha256').update(intact).digest('hex');
+    await writeFile(join(blobDir, intactHash), intact);
+    // A file stored under a hash it no longer has (bit rot, a truncated copy).
+    await writeFile(join(blobDir, 'a'.repeat(64)), 'rotten');
+    const previous = process.env.TFZOO_HOME;
+    process.env.TFZOO_HOME = home;
+    try {
+      const result = await inProcess(['download', '--verify']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(`corrupt, removed: ${join(blobDir, 'a'.repeat(64))}`);
+      expect(result.stdout).toContain('2 files (0.0 MiB) re-hashed: 1 intact, 1 corrupt');
+      const clean = await inProcess(['download', '--verify']);
+      expect(clean.code).toBe(0);
+      expect(clean.stdout).toContain('1 files (0.0 MiB) re-hashed: 1 intact, 0 corrupt');
+    } finally {
+      if (previous === undefined) delete process.env.TFZOO_HOME;
+      else process.env.TFZOO_HOME = previous;
+    }
   });
 
   it('unknown options and commands are usage errors (exit 2); --help exits 0', async () => {

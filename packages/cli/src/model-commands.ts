@@ -10,6 +10,7 @@ import {
   cacheClear,
   cacheDir,
   cacheList,
+  cacheVerify,
   formatCount,
   formatSummary,
   getModelDefinition,
@@ -150,9 +151,30 @@ export async function infoCommand(argv: string[], io: CommandIo): Promise<number
   return 0;
 }
 
-/** `tfzoo download <id>…`: fills the cache (shipped weights need no download). */
+/**
+ * `tfzoo download <id>…`: fills the cache (shipped weights need no download). `--verify` re-hashes
+ * every cached file, removes those that no longer match their hash and exits 1 if there were any.
+ */
 export async function downloadCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { positionals } = parse(argv, {}, 'download');
+  const { values, positionals } = parse(
+    argv,
+    { verify: { type: 'boolean', help: 're-hash every cached file; remove and report corrupt ones' } },
+    'download',
+  );
+  if (values.verify === true) {
+    if (positionals.length > 0)
+      throw invalidArgument('tfzoo download --verify', positionals, 'no ids: it verifies the whole cache');
+    const report = await cacheVerify({
+      remove: true,
+      onFile: (entry, ok) => {
+        if (!ok) io.stdout.write(`corrupt, removed: ${entry.path} (${entry.urls.join(', ') || 'no URL'})\n`);
+      },
+    });
+    io.stdout.write(
+      `${report.checked} files (${(report.bytes / 2 ** 20).toFixed(1)} MiB) re-hashed: ${report.checked - report.corrupt.length} intact, ${report.corrupt.length} corrupt\n`,
+    );
+    return report.corrupt.length > 0 ? 1 : 0;
+  }
   if (positionals.length === 0)
     throw invalidArgument('model ids', positionals, 'one or more pretrained ids (tfzoo list --pretrained)');
   for (const id of positionals) {

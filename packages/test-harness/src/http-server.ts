@@ -14,7 +14,9 @@ export type Mode =
   | { kind: 'fail'; status: number; times: number }
   | { kind: 'redirect'; to: string }
   | { kind: 'wrong' }
-  | { kind: 'slow'; chunkBytes: number; delayMs: number };
+  | { kind: 'slow'; chunkBytes: number; delayMs: number }
+  /** Answers 200 without a Content-Length and closes the connection cleanly half way (`times` times). */
+  | { kind: 'close-half-no-length'; times: number };
 
 /** Per-path statistics. */
 export interface PathStats {
@@ -72,6 +74,15 @@ export async function startTestServer(): Promise<TestServer> {
     if (mode.kind === 'fail' && mode.times > 0) {
       mode.times--;
       response.writeHead(mode.status, { 'content-type': 'text/plain' }).end('failure');
+      return;
+    }
+    if (mode.kind === 'close-half-no-length' && mode.times > 0) {
+      mode.times--;
+      // A close-delimited body (no Content-Length, no chunking) that ends early looks complete.
+      const half = file.bytes.subarray(0, Math.floor(file.bytes.length / 2));
+      s.bytesSent += half.length;
+      request.socket.write('HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n');
+      request.socket.end(half);
       return;
     }
     let bytes = file.bytes;

@@ -1,6 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +16,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startTestServer, type TestServer } from '../../../test-harness/src/http-server.js';
 import { ZooError } from '../errors.js';
 import { type PretrainedConfig, registerModel, unregisterModel } from '../registry.js';
-import { cacheClear, cachedBlobPath, cacheList, type FetchProgress, fetchCached, prefetch } from './cache.js';
+import {
+  cacheClear,
+  cachedBlobPath,
+  cacheList,
+  cacheVerify,
+  type FetchProgress,
+  fetchCached,
+  prefetch,
+} from './cache.js';
 import { readRawWeights } from './read.js';
 import { writeSafetensors } from './safetensors.js';
 import { transpileForNode } from './test/transpile.js';
@@ -150,6 +166,69 @@ describe('fetchCached', () => {
     });
     expect(sha256(readFileSync(path))).toBe(file.sha256);
     expect(blobs()).toEqual([file.sha256]);
+  });
+
+  it('a pinned file that fails its hash after resuming a bad leftover .partial is fetched again from zero', async () => {
+    const file = newFile(40_000);
+    // A leftover from an earlier run of the same URL (partial files are keyed by the pinned hash):
+    // half the length, the wrong bytes.
+    const partialDir = join(root, 'partial');
+    mkdirSync(partialDir, { recursive: true });
+    writeFileSync(join(partialDir, `${file.sha256}.partial`), randomBytes(20_000));
+    writeFileSync(join(partialDir, `${file.sha256}.partial.json`), JSON.stringify({ url: file.url }));
+    const path = await fetchCached(file.url, { ...FAST, sha256: file.sha256, cacheDir: root });
+    expect(sha256(readFileSync(path))).toBe(file.sha256);
+    // One resumed request (206), then one fresh full download.
+    expect(server.stats(file.path).rangeRequests).toBe(1);
+    expect(server.stats(file.path).requests).toBe(2);
+    expect(readdirSync(partialDir)).toEqual([]);
+  });
+
+  it('a file that fails its hash twice from zero is CHECKSUM_MISMATCH after exactly two downloads', async () => {
+    const file = newFile(10_000, { kind: 'wrong' });
+    const error = await rejection(fetchCached(file.url, { ...FAST, sha256: file.sha256, cacheDir: root }));
+    expect(error.code).toBe('CHECKSUM_MISMATCH');
+    expect(server.stats(file.path).requests).toBe(2);
+  });
+
+  it('an unpinned file whose length nobody confirmed is not cached as complete', async () => {
+    const file = newFile(30_000, { kind: 'close-half-no-length', times: 1 });
+    // The connection closed cleanly after half the bytes, with no Content-Length: the caller gets
+    // what arrived, but the cache does not record it as the URL's content…
+    const first = await fetchCached(file.url, { ...FAST, cacheDir: root });
+    expect(readFileSync(first).length).toBe(15_000);
+    // …so the next call downloads again and gets the whole file (announced with a length).
+    const second = await fetchCached(file.url, { ...FAST, cacheDir: root });
+    expect(sha256(readFileSync(second))).toBe(file.sha256);
+    expect(server.stats(file.path).requests).toBe(2);
+    // From then on it is served from the cache.
+    expect(await fetchCached(file.url, { ...FAST, cacheDir: root })).toBe(second);
+    expect(server.stats(file.path).requests).toBe(2);
+  });
+
+  it('cacheVerify re-hashes every file and removes the corrupt ones with their URL records', async () => {
+    const good = newFile(5_000);
+    const bad = newFile(6_000);
+    await fetchCached(good.url, { ...FAST, sha256: good.sha256, cacheDir: root });
+    const badPath = await fetchCached(bad.url, { ...FAST, sha256: bad.sha256, cacheDir: root });
+    const bytes = readFileSync(badPath);
+    bytes[100] ^= 1;
+    writeFileSync(badPath, bytes);
+    const seen: string[] = [];
+    const report = await cacheVerify({
+      cacheDir: root,
+      remove: true,
+      onFile: (e, ok) => seen.push(`${e.sha256}:${ok}`),
+    });
+    expect(report.checked).toBe(2);
+    expect(report.bytes).toBe(11_000);
+    expect(report.corrupt.map((e) => e.sha256)).toEqual([bad.sha256]);
+    expect(seen.sort()).toEqual([`${bad.sha256}:false`, `${good.sha256}:true`].sort());
+    expect(blobs()).toEqual([good.sha256]);
+    // The next fetch downloads the removed file again instead of trusting a stale record.
+    const again = await fetchCached(bad.url, { ...FAST, sha256: bad.sha256, cacheDir: root });
+    expect(sha256(readFileSync(again))).toBe(bad.sha256);
+    expect(server.stats(bad.path).requests).toBe(2);
   });
 
   it('verifies a sha256 prefix and stores the file under its full hash', async () => {

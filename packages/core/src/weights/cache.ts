@@ -271,8 +271,16 @@ interface TransferContext {
   progress: (progress: FetchProgress) => void;
 }
 
+/** What one transfer did: where it resumed, and the file size the server confirmed, if any. */
+interface TransferResult {
+  /** Bytes kept from an earlier attempt (0 for a fresh download). */
+  resumedFrom: number;
+  /** The size announced by Content-Length or Content-Range; undefined when none was sent. */
+  total?: number;
+}
+
 /** One HTTP attempt: appends to the partial file (resuming with Range) until the body ends. */
-async function transfer(url: string, context: TransferContext): Promise<void> {
+async function transfer(url: string, context: TransferContext): Promise<TransferResult> {
   const { partial, meta, signal } = context;
   let existing = 0;
   const previous = await readJson<PartialMeta>(meta);
@@ -280,6 +288,11 @@ async function transfer(url: string, context: TransferContext): Promise<void> {
     try {
       existing = (await stat(partial)).size;
     } catch {
+      existing = 0;
+    }
+    // A leftover longer than the file it belongs to cannot be resumed: start again.
+    if (previous.total !== undefined && existing > previous.total) {
+      await rm(partial, { force: true });
       existing = 0;
     }
   } else {
@@ -327,7 +340,7 @@ async function transfer(url: string, context: TransferContext): Promise<void> {
       const length = response.headers.get('content-length');
       total = length !== null ? Number(length) : undefined;
     } else if (response.status === 416 && existing > 0 && previous?.total === existing) {
-      return; // the partial file is already complete
+      return { resumedFrom: existing, total: existing }; // the partial file is already complete
     } else {
       const retryable =
         response.status >= 500 ||
@@ -375,6 +388,7 @@ async function transfer(url: string, context: TransferContext): Promise<void> {
     if (total !== undefined && loaded !== total) {
       throw new RetryableError(`the transfer ended after ${loaded} of ${total} bytes`, true);
     }
+    return total === undefined ? { resumedFrom: start } : { resumedFrom: start, total };
   } finally {
     clearTimeout(timer);
   }
@@ -400,11 +414,15 @@ async function download(
   const failures: string[] = [];
   let checksumFailure = false;
   let notFound = 0;
+  const pinned = options.sha256 !== undefined || options.sha256Prefix !== undefined;
   for (const url of urls) {
+    // A file that fails its hash is fetched once more from byte 0 before the URL counts as bad:
+    // the bytes kept from a resumed attempt (or a bad leftover .partial) may be what was wrong.
+    let freshRetry = true;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await sleep(baseDelay * 2 ** (attempt - 1), signal);
       try {
-        await transfer(url, { root, partial, meta, options, signal, progress });
+        const result = await transfer(url, { root, partial, meta, options, signal, progress });
         const hash = await hashFile(partial);
         if (
           (options.sha256 && hash !== options.sha256) ||
@@ -412,15 +430,22 @@ async function download(
         ) {
           await rm(partial, { force: true });
           await rm(meta, { force: true });
+          const retry = freshRetry;
+          freshRetry = false;
+          if (retry) attempt--; // the fresh retry does not use up a network retry
           throw new RetryableError(
-            `sha256 ${hash} does not match the expected ${options.sha256 ?? `${options.sha256Prefix}…`}`,
-            false,
+            `sha256 ${hash} does not match the expected ${options.sha256 ?? `${options.sha256Prefix}…`}${result.resumedFrom > 0 ? ` (after resuming at byte ${result.resumedFrom})` : ''}`,
+            retry,
             'CHECKSUM_MISMATCH',
           );
         }
         const final = cachedBlobPath(hash, root);
         await rename(partial, final);
         await rm(meta, { force: true });
+        // Without a hash or an announced length nothing confirms that the body was complete (a
+        // connection closed early looks like its end): the file serves this call but is not
+        // recorded as the URL's content, so the next call downloads it again.
+        if (!pinned && result.total === undefined) return final;
         const size = (await stat(final)).size;
         for (const source of new Set([urls[0]!, url])) {
           const record: RefRecord = { url: source, sha256: hash, size, savedAt: new Date().toISOString() };
@@ -625,6 +650,39 @@ export async function cacheList(root: string = cacheDir()): Promise<CacheEntry[]
     });
   }
   return entries;
+}
+
+/** What {@link cacheVerify} found. */
+export interface CacheVerifyReport {
+  /** Files re-hashed. */
+  checked: number;
+  /** Bytes re-hashed. */
+  bytes: number;
+  /** Files whose content no longer hashes to their name (removed when `remove` was set). */
+  corrupt: CacheEntry[];
+}
+
+/**
+ * Re-hashes every verified file of the cache against its name (a file is stored under its sha256),
+ * as `tfzoo download --verify` does. With `remove`, corrupt files and the URL records pointing at
+ * them are deleted, so the next fetch downloads them again.
+ */
+export async function cacheVerify(
+  options: { cacheDir?: string; remove?: boolean; onFile?: (entry: CacheEntry, ok: boolean) => void } = {},
+): Promise<CacheVerifyReport> {
+  const root = options.cacheDir ?? cacheDir();
+  const report: CacheVerifyReport = { checked: 0, bytes: 0, corrupt: [] };
+  for (const entry of await cacheList(root)) {
+    const ok = (await hashFile(entry.path)) === entry.sha256;
+    report.checked++;
+    report.bytes += entry.size;
+    if (!ok) report.corrupt.push(entry);
+    options.onFile?.(entry, ok);
+  }
+  if (options.remove && report.corrupt.length > 0) {
+    await cacheClear({ cacheDir: root, sha256: report.corrupt.map((entry) => entry.sha256) });
+  }
+  return report;
 }
 
 /** Options of {@link cacheClear}. */

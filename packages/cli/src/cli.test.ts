@@ -254,6 +254,38 @@ describe('train, SIGINT and --resume', () => {
   });
 });
 
+describe('a second Ctrl-C', () => {
+  it('waits for the checkpoint instead of quitting without it (in process, signals emitted)', async () => {
+    let sent = false;
+    let stderr = '';
+    const code = await run(
+      [
+        ...['train', 'lenet5', '--data', 'fashion-mnist', '--per-class', '16', '--batch-size', '8'],
+        ...['--epochs', '2', '--backend', 'wasm', '--threads', '1', '--out', join(dir, 'c')],
+      ],
+      {
+        stdout: { write: () => true },
+        stderr: {
+          write: (text: string) => {
+            stderr += text;
+            if (!sent && /batch 4\/20/.test(stderr)) {
+              sent = true;
+              // Two Ctrl-C in a row: the second must not end the process before the checkpoint.
+              process.emit('SIGINT', 'SIGINT');
+              process.emit('SIGINT', 'SIGINT');
+            }
+            return true;
+          },
+        },
+      },
+    );
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('still writing the checkpoint; waiting for it');
+    const manifest = JSON.parse(await readFile(join(dir, 'c', 'last', 'manifest.json'), 'utf8'));
+    expect(manifest.state.step).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('lenet5.fmnist, in process', () => {
   const wasm = ['--backend', 'wasm', '--threads', '1'];
   // tfjs' IS_TEST kernel check counts backend data ids around each kernel; training on wasm trips

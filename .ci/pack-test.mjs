@@ -8,7 +8,8 @@
 //     when the package says it has side effects;
 //   - a strict TypeScript consumer type-checks against the published types with
 //     `moduleResolution: nodenext` and `bundler`;
-//   - the `tfzoo` binary of the installed @tfzoo/cli lists the models and evaluates one.
+//   - the `tfzoo` binary of the installed @tfzoo/cli lists the models and evaluates one;
+//   - typedoc.json documents every public package under packages/ and no private one.
 // Needs a build (`npm run build`) and the npm registry (npm's cache makes repeated runs quick).
 //
 //   node .ci/pack-test.mjs [--keep]     (--keep leaves the scratch project for inspection)
@@ -59,6 +60,18 @@ const packages = workspaceDirs
   .sort((a, b) => a.manifest.name.localeCompare(b.manifest.name));
 const publicNames = new Set(packages.map((p) => p.manifest.name));
 console.log(`${packages.length} public packages: ${[...publicNames].join(', ')}`);
+
+// typedoc documents `packages/*` minus its `exclude` list: every public package, no private one.
+const typedoc = readJson(join(root, 'typedoc.json'));
+const excluded = new Set(typedoc.exclude ?? []);
+for (const dir of workspaceDirs) {
+  const relative = dir.slice(root.length + 1);
+  if (!relative.startsWith('packages/')) continue;
+  const isPublic = packages.some((p) => p.dir === dir);
+  if (isPublic && excluded.has(relative)) fail(`typedoc.json excludes the public package ${relative}`);
+  if (!isPublic && !excluded.has(relative))
+    fail(`typedoc.json documents the private package ${relative}: add it to "exclude"`);
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'tfzoo-pack-'));
 const tarballDir = join(scratch, 'tarballs');

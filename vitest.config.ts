@@ -9,7 +9,15 @@ export default defineConfig({
     alias: [{ find: /^@tfzoo\/([\w-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'examples/*/*.test.ts'],
+    // From the root: every package's tests. From a package (its `test` script passes
+    // `--config ../../vitest.config.ts`, as turbo runs it): that package's own.
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'examples/*/*.test.ts',
+      'src/**/*.test.ts',
+      '*.test.ts',
+    ],
     setupFiles: [`${root}vitest.setup.ts`],
     testTimeout: 120_000,
     hookTimeout: 120_000,

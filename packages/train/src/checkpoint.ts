@@ -230,7 +230,7 @@ async function readVerified(dir: string, file: CheckpointFile): Promise<Uint8Arr
  * manifest. The optimizer must be of the class that was saved.
  *
  * @returns the manifest (its `state` is where to resume).
- * @throws {@link ZooError} `CHECKSUM_MISMATCH` / `CORRUPT_FILE` for a damaged checkpoint,
+ * @throws {@link @tfzoo/core!ZooError} `CHECKSUM_MISMATCH` / `CORRUPT_FILE` for a damaged checkpoint,
  * `WEIGHTS_MISMATCH` when it belongs to another model.
  */
 export async function loadCheckpoint(

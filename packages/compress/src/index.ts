@@ -1,0 +1,12 @@
+/**
+ * `@tfzoo/compress`: model compression for tfzoo models — magnitude pruning during training with
+ * TF Model Optimization's schedules, L1 filter pruning that makes a smaller model, float16 and int8
+ * post-training quantization written as TF.js artifacts and safetensors, and knowledge distillation
+ * on `@tfzoo/train`'s loop.
+ *
+ * @packageDocumentation
+ */
+export * from './magnitude.js';
+export * from './prunable.js';
+export * from './pruning.js';
+export * from './schedule.js';

@@ -9,4 +9,5 @@
 export * from './magnitude.js';
 export * from './prunable.js';
 export * from './pruning.js';
+export * from './quantize.js';
 export * from './schedule.js';

@@ -160,7 +160,7 @@ function dequantizeInt8(tensors: RawTensorMap, fileName: string): void {
     if (tensor.dtype !== 'I8') continue;
     const scale = tensors.get(`${name}_scale`);
     const channels = tensor.shape[0] ?? 0;
-    if (!scale || scale.dtype !== 'F32' || scale.data.length !== channels || tensor.data.length % channels) {
+    if (scale?.dtype !== 'F32' || scale.data.length !== channels || tensor.data.length % channels) {
       throw corrupt(
         fileName,
         `int8 tensor ${name} has no F32 ${name}_scale with one scale per index of axis 0`,

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 export * from './distill.js';
+export * from './filter-pruning.js';
 export * from './magnitude.js';
 export * from './prunable.js';
 export * from './pruning.js';

@@ -8,6 +8,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { tfjsFileHandler } from '@tfzoo/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from './main.js';
 
@@ -139,6 +141,17 @@ describe('prune → eval, quantize → eval, distill', () => {
     ]);
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(JSON.parse(evaluated.stdout).accuracy).toBeGreaterThan(0.5);
+  });
+
+  it('prune --filters builds the smaller LeNet-5 (on wasm), fine-tunes it and writes it as a TF.js model', async () => {
+    const out = join(dir, 'filters');
+    const result = await tfzoo(['prune', 'lenet5.fmnist', '--filters', '0.5', ...SMALL, '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('backend: wasm');
+    expect(result.stderr).toContain('filter pruning: 61706 → 35820 parameters');
+    const model = await tfl.loadLayersModel(tfjsFileHandler(join(out, 'model.json')));
+    expect(model.countParams()).toBe(35820);
+    model.dispose();
   });
 
   it('quantize writes a TF.js int8 model that tfzoo eval evaluates like the float32 one', async () => {

@@ -14,6 +14,7 @@ import {
   MagnitudePruning,
   type PruningSchedule,
   polynomialDecay,
+  pruneFilters,
   quantizationMetadata,
   quantizedHandler,
   quantizeStateDict,
@@ -34,11 +35,10 @@ import { type CommandIo, type OptionSpec, parse, parseJsonOption, parseNumber } 
 import { loadModel } from './runtime.js';
 import { type TrainExtension, trainCommand } from './train-command.js';
 
-function parseSparsity(value: unknown): number {
-  if (value === undefined)
-    throw invalidArgument('--sparsity', value, 'a fraction in [0, 1), e.g. --sparsity 0.75');
+function parseSparsity(value: unknown, name = '--sparsity'): number {
+  if (value === undefined) throw invalidArgument(name, value, `a fraction in [0, 1), e.g. ${name} 0.75`);
   const s = typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-  if (!(s >= 0 && s < 1)) throw invalidArgument('--sparsity', value, 'a fraction in [0, 1), e.g. 0.75');
+  if (!(s >= 0 && s < 1)) throw invalidArgument(name, value, 'a fraction in [0, 1), e.g. 0.75');
   return s;
 }
 
@@ -64,17 +64,42 @@ const PRUNE: TrainExtension = {
       type: 'string',
       help: 'update the masks every N steps (default 100; polynomial: ≤ 1/10 of the ramp)',
     },
-    'exclude-layers': { type: 'string', help: 'comma-separated layer names left dense' },
+    'exclude-layers': {
+      type: 'string',
+      help: 'comma-separated layer names left dense (or whole, with --filters)',
+    },
+    filters: {
+      type: 'string',
+      help: 'structured: remove this fraction of each conv’s filters (L1 norm) first; plain chains (LeNet, AlexNet, VGG); also writes DIR/model.json',
+    },
   },
   lrScheduleOption: 'lr-schedule',
   validate(values) {
-    parseSparsity(values.sparsity);
+    if (values.filters === undefined || values.sparsity !== undefined) parseSparsity(values.sparsity);
+    if (values.filters !== undefined) parseSparsity(values.filters, '--filters');
     if (values.schedule !== undefined && values.schedule !== 'constant' && values.schedule !== 'polynomial') {
       throw invalidArgument('--schedule', values.schedule, 'constant or polynomial');
     }
   },
   pretrained: (id, values) => id.includes('.') && values.weights === undefined,
-  async setup({ values, loader, epochs, say }) {
+  async transformModel(model, values, say) {
+    if (values.filters === undefined) return model;
+    const { model: smaller } = await pruneFilters(model, {
+      ratio: parseSparsity(values.filters, '--filters'),
+      ...(values['exclude-layers'] ? { exclude: String(values['exclude-layers']).split(',') } : {}),
+    });
+    say(`filter pruning: ${model.countParams()} → ${smaller.countParams()} parameters`);
+    model.dispose();
+    return smaller;
+  },
+  async setup({ values, model, loader, epochs, say }) {
+    const structured = async (out: string) => {
+      if (values.filters !== undefined) {
+        await model.save(tfjsFileHandler(out));
+        say(`smaller architecture: ${join(out, 'model.json')} (tf.loadLayersModel)`);
+      }
+    };
+    if (values.sparsity === undefined) return { finish: structured };
     const sparsity = parseSparsity(values.sparsity);
     const total = epochs * loader.length;
     const beginStep = parseNumber('--begin-step', values['begin-step'], 0, { integer: true, min: 0 });
@@ -121,12 +146,11 @@ const PRUNE: TrainExtension = {
     return {
       callbacks: [pruning],
       async finish(out: string) {
-        const model = pruning.boundModel;
-        if (!model) return;
         stripPruning(model, pruning);
         const report = await sparsityReport(model);
         say(formatSparsityReport(report).trimEnd());
         await writeFile(join(out, 'sparsity.json'), `${JSON.stringify(report, null, 2)}\n`);
+        await structured(out);
       },
     };
   },

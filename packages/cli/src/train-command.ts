@@ -205,6 +205,12 @@ export interface TrainExtension {
   pretrained?: (id: string, values: TrainExtensionContext['values']) => boolean;
   /** Checks the extension's options before anything is loaded. */
   validate?: (values: TrainExtensionContext['values']) => void;
+  /** Replaces the loaded model before training (e.g. by a smaller one); disposes what it replaces. */
+  transformModel?: (
+    model: tfl.LayersModel,
+    values: TrainExtensionContext['values'],
+    say: (text: string) => void,
+  ) => Promise<tfl.LayersModel>;
   /** Called once the model, data and optimizer exist. */
   setup: (context: TrainExtensionContext) => Promise<TrainExtensionSetup>;
 }
@@ -327,7 +333,7 @@ export async function trainCommand(
     ? new DataLoader(validationSet, { batchSize: 256, transform: evalTransform(trainData, folder) })
     : undefined;
 
-  const model = await loadModel(id, {
+  const loaded = await loadModel(id, {
     pretrained: extension?.pretrained
       ? extension.pretrained(id, values)
       : finetune || values.pretrained === true,
@@ -337,6 +343,7 @@ export async function trainCommand(
     seed: config.seed,
     freshHead: values['new-head'] === true,
   });
+  const model = extension?.transformModel ? await extension.transformModel(loaded, values, say) : loaded;
   if (values.freeze !== undefined) {
     const target = String(values.freeze);
     const frozen = freeze(model, target === 'backbone' ? 'backbone' : target.split(','));

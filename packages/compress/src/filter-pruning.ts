@@ -86,8 +86,17 @@ function largest(norms: Float32Array, keep: number): number[] {
     .sort((a, b) => a - b);
 }
 
-function gather(tensor: tf.Tensor, indices: number[] | null, axis: number): tf.Tensor {
-  return indices === null ? tf.clone(tensor) : tf.gather(tensor, indices, axis);
+/**
+ * `tensor` restricted to `indices` along `axis`, as a fresh tensor with its own storage: the wasm
+ * backend's gather returns a reshaped view whose storage keeps a rank-4 shape, which its fused
+ * convolution then refuses as a bias ("FusedConv2D only supports rank-1 bias").
+ */
+async function gather(tensor: tf.Tensor, indices: number[] | null, axis: number): Promise<tf.Tensor> {
+  const picked = indices === null ? tensor : tf.gather(tensor, indices, axis);
+  const values = await picked.data();
+  const out = tf.tensor(values, picked.shape, picked.dtype);
+  if (picked !== tensor) picked.dispose();
+  return out;
 }
 
 /**
@@ -146,11 +155,11 @@ export async function pruneFilters(
         const out = kernel.shape[3]!;
         const r = exclude.has(layer.name) || layer === outputConv ? 0 : (ratios[layer.name] ?? ratio);
         const keep = Math.max(1, out - Math.round(r * out));
-        const sliced = gather(kernel, channels, 2);
+        const sliced = await gather(kernel, channels, 2);
         const selection = keep < out ? largest(await filterNorms(kernel), keep) : null;
-        const weights = [gather(sliced, selection, 3)];
+        const weights = [await gather(sliced, selection, 3)];
         sliced.dispose();
-        if (bias) weights.push(gather(bias, selection, 0));
+        if (bias) weights.push(await gather(bias, selection, 0));
         newWeights.set(layer.name, weights);
         if (selection) {
           kept[layer.name] = selection;
@@ -166,10 +175,7 @@ export async function pruneFilters(
         ) {
           throw unsupported(layer, `normalizes axis ${JSON.stringify(axis)}, not the channel axis`);
         }
-        newWeights.set(
-          layer.name,
-          values.map((v) => gather(v, channels, 0)),
-        );
+        newWeights.set(layer.name, await Promise.all(values.map((v) => gather(v, channels, 0))));
       } else if (cls === 'Flatten') {
         if (channels !== null) {
           const shape = (layer.input as tfl.SymbolicTensor).shape;
@@ -182,7 +188,10 @@ export async function pruneFilters(
         if ((layer.input as tfl.SymbolicTensor).shape.length !== 2)
           throw unsupported(layer, 'acts on a rank > 2 input');
         const [kernel, ...rest] = values as [tf.Tensor, ...tf.Tensor[]];
-        newWeights.set(layer.name, [gather(kernel, channels, 0), ...rest.map((v) => tf.clone(v))]);
+        newWeights.set(layer.name, [
+          await gather(kernel, channels, 0),
+          ...(await Promise.all(rest.map((v) => gather(v, null, 0)))),
+        ]);
         channels = null;
       } else if (CHANNELWISE.has(cls)) {
         if (values.length > 0) throw unsupported(layer, 'holds weights');

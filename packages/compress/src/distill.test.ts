@@ -1,11 +1,15 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withSeed } from '@tfzoo/core';
-import { SGD } from '@tfzoo/optimizers';
-import type { BatchLogs, TrainCallback } from '@tfzoo/train';
+import { compose, DataLoader, normalize, randomHorizontalFlip, toFloat } from '@tfzoo/datasets';
+import { AdamW, SGD } from '@tfzoo/optimizers';
+import { type BatchLogs, loadCheckpoint, ModelCheckpoint, type TrainCallback } from '@tfzoo/train';
 import { describe, expect, it } from 'vitest';
 import { distill } from './distill.js';
-import { randomLoader, smallLenet } from './test-data.js';
+import { randomImages, randomLoader, smallLenet } from './test-data.js';
 
 /** A teacher with dropout and batch-norm: its logits differ between training and inference mode. */
 function teacherModel(classes = 10): tfl.LayersModel {
@@ -109,5 +113,56 @@ describe('distill', () => {
     ).rejects.toThrow(/temperature/);
     teacher.dispose();
     student.dispose();
+  });
+});
+
+describe('distill with augmentation, checkpoints and resume', () => {
+  it('an interrupted run resumed from its checkpoint ends where the uninterrupted run ends', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tfzoo-distill-'));
+    const make = () => ({
+      teacher: teacherModel(),
+      student: smallLenet(7),
+      optimizer: new AdamW({ learningRate: 1e-3 }),
+      data: new DataLoader(randomImages(16, 6), {
+        batchSize: 8,
+        shuffle: true,
+        seed: 3,
+        transform: compose(randomHorizontalFlip(), toFloat(), normalize([0.5], [0.25])),
+      }),
+      epochs: 2,
+      temperature: 2,
+      alpha: 0.25,
+    });
+    const weightsOf = (m: tfl.LayersModel) => m.weights.map((w) => w.read().dataSync().slice());
+    const a = make();
+    await distill(a);
+    const expected = weightsOf(a.student);
+
+    const b = make();
+    const controller = new AbortController();
+    const stopper: TrainCallback = {
+      onBatchEnd: (_b, _l, ctx) => {
+        if (ctx.state.step === 3) controller.abort();
+      },
+    };
+    const first = await distill({
+      ...b,
+      callbacks: [stopper, new ModelCheckpoint({ dir })],
+      signal: controller.signal,
+    });
+    expect(first.interrupted).toBe(true);
+
+    const c = make();
+    const manifest = await loadCheckpoint(join(dir, 'last'), c.student, c.optimizer);
+    expect(manifest.state).toEqual({ epoch: 1, step: 3, batchInEpoch: 1 });
+    await distill({ ...c, initialState: manifest.state });
+    weightsOf(c.student).forEach((w, i) => {
+      for (let j = 0; j < w.length; j++) expect(w[j]).toBeCloseTo(expected[i]![j]!, 5);
+    });
+    for (const run of [a, b, c]) {
+      run.teacher.dispose();
+      run.student.dispose();
+    }
+    await rm(dir, { recursive: true, force: true });
   });
 });

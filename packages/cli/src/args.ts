@@ -80,6 +80,18 @@ export const USAGE: Record<string, { usage: string; summary: string }> = {
     summary: 'write a TF.js layers model (model.json + weights) for browsers',
   },
   doctor: { usage: 'tfzoo doctor [--json]', summary: 'which backends load here, and why the others do not' },
+  prune: {
+    usage: 'tfzoo prune <id> --sparsity S [--schedule polynomial] [--data …] [--epochs N] [--out DIR]',
+    summary: 'magnitude-prune conv/dense kernels with a fine-tune; writes DIR/model.safetensors',
+  },
+  quantize: {
+    usage: 'tfzoo quantize <id> <dir> --dtype int8|float16 [--weights f]',
+    summary: 'post-training weight quantization to a TF.js model and safetensors',
+  },
+  distill: {
+    usage: 'tfzoo distill --teacher <id> --student <id> [--data …] [--temperature T] [--alpha A] [--out DIR]',
+    summary: 'train a student on a frozen teacher’s soft targets (knowledge distillation)',
+  },
 };
 
 const COMMON: Record<string, OptionSpec> = {

@@ -1,5 +1,6 @@
 /** The table of commands. */
 import type { CommandIo } from './args.js';
+import { distillCommand, pruneCommand, quantizeCommand } from './compress-commands.js';
 import {
   cacheCommand,
   doctorCommand,
@@ -26,4 +27,7 @@ export const COMMANDS: Record<string, Command> = {
   eval: evalCommand,
   export: exportCommand,
   doctor: doctorCommand,
+  prune: pruneCommand,
+  quantize: quantizeCommand,
+  distill: distillCommand,
 };

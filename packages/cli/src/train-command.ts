@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { invalidArgument, saveWeights, withSeed, ZooError } from '@tfzoo/core';
 import { classBalancedSampler, DataLoader, type Dataset, trainValidationSplit } from '@tfzoo/datasets';
+import type { LossFunction } from '@tfzoo/losses';
 import {
   Adam,
   AdamW,
@@ -21,6 +22,7 @@ import {
   stepLR,
 } from '@tfzoo/optimizers';
 import {
+  type BatchSource,
   balancedClassWeights,
   EarlyStopping,
   EmaCallback,
@@ -203,9 +205,69 @@ function makeSchedule(config: TrainConfig, stepsPerEpoch: number): Schedule | un
   return warmup > 0 ? linearWarmup(schedule, { warmupSteps: warmup, startFactor: 0.1 }) : schedule;
 }
 
-/** `tfzoo train <id>` / `tfzoo finetune <id>`. */
-export async function trainCommand(argv: string[], io: CommandIo, finetune: boolean): Promise<number> {
-  const { values, positionals } = parse(argv, TRAIN_OPTIONS, finetune ? 'finetune' : 'train');
+/** What a command built on {@link trainCommand} is given once the model and data exist. */
+export interface TrainExtensionContext {
+  /** Parsed options. */
+  values: Record<string, string | boolean | string[] | undefined>;
+  /** The model being trained. */
+  model: tfl.LayersModel;
+  /** Classes of the data set / head. */
+  numClasses: number;
+  /** The training batches. */
+  loader: DataLoader;
+  /** Epochs of the run. */
+  epochs: number;
+  /** Prints a progress line (nothing with --quiet). */
+  say: (text: string) => void;
+}
+
+/** What the extension adds to the run. */
+export interface TrainExtensionSetup {
+  /** Callbacks run before the built-in ones. */
+  callbacks?: TrainCallback[];
+  /** The training batches to use instead of the loader (wrapping it). */
+  data?: BatchSource;
+  /** The training loss. */
+  loss?: LossFunction;
+  /** Runs after training, before `model.safetensors` is written; `out` is the output directory. */
+  finish?: (out: string) => Promise<void>;
+}
+
+/** A command that is a training run with more to it (`tfzoo prune`, `tfzoo distill`). */
+export interface TrainExtension {
+  /** The command's name (help text and messages). */
+  command: string;
+  /** Its own options, added to (and overriding) the training options. */
+  options: Record<string, OptionSpec>;
+  /** The option naming the learning-rate schedule (default `schedule`). */
+  lrScheduleOption?: string;
+  /** The model id when it is given by an option instead of the positional argument. */
+  id?: (values: TrainExtensionContext['values']) => string;
+  /** Whether to start from the id's registered pretrained weights. */
+  pretrained?: (id: string, values: TrainExtensionContext['values']) => boolean;
+  /** Checks the extension's options before anything is loaded. */
+  validate?: (values: TrainExtensionContext['values']) => void;
+  /** Replaces the loaded model before training (e.g. by a smaller one); disposes what it replaces. */
+  transformModel?: (
+    model: tfl.LayersModel,
+    values: TrainExtensionContext['values'],
+    say: (text: string) => void,
+  ) => Promise<tfl.LayersModel>;
+  /** Called once the model, data and optimizer exist. */
+  setup: (context: TrainExtensionContext) => Promise<TrainExtensionSetup>;
+}
+
+/** `tfzoo train <id>` / `tfzoo finetune <id>`, and the training part of `prune` and `distill`. */
+export async function trainCommand(
+  argv: string[],
+  io: CommandIo,
+  finetune: boolean,
+  extension?: TrainExtension,
+): Promise<number> {
+  const commandName = extension?.command ?? (finetune ? 'finetune' : 'train');
+  const { values, positionals } = parse(argv, { ...TRAIN_OPTIONS, ...extension?.options }, commandName);
+  extension?.validate?.(values);
+  if (extension?.id) positionals.unshift(extension.id(values));
   if (positionals.length !== 1) {
     throw invalidArgument(
       'model id',
@@ -225,7 +287,7 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
     optimizer: String(values.optimizer ?? 'adamw'),
     weightDecay: 0,
     momentum: parseNumber('--momentum', values.momentum, 0.9, { min: 0 }),
-    schedule: String(values.schedule ?? 'cosine'),
+    schedule: String(values[extension?.lrScheduleOption ?? 'schedule'] ?? 'cosine'),
     warmupEpochs: parseNumber('--warmup-epochs', values['warmup-epochs'], 0, { min: 0 }),
     seed: parseNumber('--seed', values.seed, 0, { integer: true, min: 0 }),
     layerDecay:
@@ -339,14 +401,17 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
     stepsPerEpoch: loader.length,
   };
 
-  const model = await loadModel(id, {
-    pretrained: finetune || values.pretrained === true,
+  const loaded = await loadModel(id, {
+    pretrained: extension?.pretrained
+      ? extension.pretrained(id, values)
+      : finetune || values.pretrained === true,
     ...(values.weights ? { weights: String(values.weights) } : {}),
     numClasses,
     buildOptions,
     seed: config.seed,
     freshHead: values['new-head'] === true,
   });
+  const model = extension?.transformModel ? await extension.transformModel(loaded, values, say) : loaded;
   if (values.freeze !== undefined) {
     const target = String(values.freeze);
     const frozen = freeze(model, target === 'backbone' ? 'backbone' : target.split(','));
@@ -384,7 +449,10 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
   if (values['class-weights'] !== undefined && values['class-weights'] !== 'balanced') {
     throw invalidArgument('--class-weights', values['class-weights'], 'balanced');
   }
-  const callbacks: TrainCallback[] = [];
+  const extra = extension
+    ? await extension.setup({ values, model, numClasses, loader, epochs: config.epochs, say })
+    : {};
+  const callbacks: TrainCallback[] = [...(extra.callbacks ?? [])];
   if (values['unfreeze-after'] !== undefined) {
     callbacks.push(
       new UnfreezeAfter({
@@ -405,7 +473,7 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
       }),
     );
   }
-  const commandLine = `tfzoo ${finetune ? 'finetune' : 'train'} ${argv.join(' ')}`;
+  const commandLine = `tfzoo ${commandName} ${argv.join(' ')}`;
   callbacks.push(
     new ModelCheckpoint({
       dir: out,
@@ -463,7 +531,8 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
     history = await withSeed(config.seed, () =>
       train({
         model,
-        data: loader,
+        data: extra.data ?? loader,
+        ...(extra.loss ? { loss: extra.loss } : {}),
         ...(validation ? { validation } : {}),
         epochs: config.epochs,
         optimizer,
@@ -488,6 +557,7 @@ export async function trainCommand(argv: string[], io: CommandIo, finetune: bool
     return 130;
   }
   if (ema?.ema) ema.ema.apply();
+  await extra.finish?.(out);
   const weightsPath = join(out, 'model.safetensors');
   await saveWeights(model, weightsPath, { metadata: { command: commandLine, id } });
   await writeFile(

@@ -101,6 +101,11 @@ export interface TrainCallback {
   onTrainBegin?(context: TrainContext): void | Promise<void>;
   /** Before each epoch. */
   onEpochBegin?(epoch: number, context: TrainContext): void | Promise<void>;
+  /**
+   * Between the backward pass and the optimizer step: returns the gradients to apply (keyed by
+   * variable name), e.g. masked by pruning. The loop disposes the tensors of both maps.
+   */
+  transformGradients?(grads: tf.NamedTensorMap, context: TrainContext): tf.NamedTensorMap;
   /** After each optimizer step. */
   onBatchEnd?(batch: number, logs: BatchLogs, context: TrainContext): void | Promise<void>;
   /** After each epoch and its validation. */
@@ -404,12 +409,15 @@ export async function train(options: TrainOptions): Promise<History> {
           );
         }
         let logits: tf.Tensor | undefined;
-        const { value, grads } = tf.variableGrads(() => {
+        const { value, grads: raw } = tf.variableGrads(() => {
           const out = model.apply(batch.x, { training: true }) as tf.Tensor;
           logits = tf.keep(out);
           return lossFn(batch.y, out) as tf.Scalar;
         }, variables);
+        let grads = raw;
+        for (const cb of callbacks) if (cb.transformGradients) grads = cb.transformGradients(grads, context);
         optimizer.applyGradients(grads);
+        if (grads !== raw) tf.dispose(Object.values(raw));
         const n = batch.x.shape[0];
         const loss = value.dataSync()[0]!;
         const [c1, c5] = countCorrect(batch.y, logits!, top5);

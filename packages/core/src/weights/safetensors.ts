@@ -9,6 +9,13 @@
 import { describeValue, ZooError } from '../errors.js';
 import { DTYPE_SIZES, isWeightDType, type RawTensorMap, rawBytes, shapeSize, viewRaw } from './raw.js';
 
+/**
+ * `__metadata__.quantization` of a safetensors file whose `I8` tensors each come with an F32
+ * `<name>_scale` (one scale per index of axis 0, shape `[n, 1, …]`): `@tfzoo/compress`'s int8 files.
+ * The reader returns such pairs dequantized, as one F32 tensor `<name>` (`q · scale`).
+ */
+export const SAFETENSORS_INT8_QUANTIZATION = 'int8-per-channel-symmetric';
+
 /** Largest JSON header the reader accepts (the reference implementation's limit is 100 MB). */
 const MAX_HEADER_BYTES = 100_000_000;
 
@@ -143,7 +150,30 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'safetensors'): Sa
       data: viewRaw(spec.dtype, bytes, dataStart + spec.begin, numel),
     });
   }
+  if (metadata.quantization === SAFETENSORS_INT8_QUANTIZATION) dequantizeInt8(tensors, fileName);
   return { tensors, metadata };
+}
+
+/** Replaces every `I8` tensor and its `<name>_scale` by the F32 product (see {@link SAFETENSORS_INT8_QUANTIZATION}). */
+function dequantizeInt8(tensors: RawTensorMap, fileName: string): void {
+  for (const [name, tensor] of [...tensors]) {
+    if (tensor.dtype !== 'I8') continue;
+    const scale = tensors.get(`${name}_scale`);
+    const channels = tensor.shape[0] ?? 0;
+    if (scale?.dtype !== 'F32' || scale.data.length !== channels || tensor.data.length % channels) {
+      throw corrupt(
+        fileName,
+        `int8 tensor ${name} has no F32 ${name}_scale with one scale per index of axis 0`,
+      );
+    }
+    const q = tensor.data as Int8Array;
+    const scales = scale.data as Float32Array;
+    const per = q.length / channels;
+    const values = new Float32Array(q.length);
+    for (let i = 0; i < q.length; i++) values[i] = q[i]! * scales[Math.floor(i / per)]!;
+    tensors.set(name, { dtype: 'F32', shape: tensor.shape, data: values });
+    tensors.delete(`${name}_scale`);
+  }
 }
 
 /**

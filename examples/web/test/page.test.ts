@@ -15,6 +15,7 @@ import { loadWeights, readRawWeights } from '@tfzoo/core';
 import { loadFashionMnistSample } from '@tfzoo/datasets';
 import { lenet5 } from '@tfzoo/lenet';
 import { createModel, getPretrainedConfig } from '@tfzoo/models';
+import { runPython } from '@tfzoo/test-harness';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +43,40 @@ let server: StaticServer;
 let nodePredictions: number[];
 let nodeCorrect: number;
 const started = Date.now();
+let sampleImages: Uint8Array;
+
+/** LeNet-5 as PyTorch writes it (28×28 input, 2 pixels of padding), loading the page's file strictly. */
+const TORCH_LENET = `
+import json, struct, sys
+import torch
+from torch import nn
+directory = sys.argv[1]
+raw = open(directory + '/weights.safetensors', 'rb').read()
+(length,) = struct.unpack('<Q', raw[:8])
+header = json.loads(raw[8:8 + length])
+data = raw[8 + length:]
+state = {}
+for name, info in header.items():
+    if name == '__metadata__':
+        continue
+    begin, end = info['data_offsets']
+    dtype = {'F32': torch.float32, 'I64': torch.int64}[info['dtype']]
+    state[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype).reshape(info['shape'])
+model = nn.Module()
+model.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+model.conv2 = nn.Conv2d(6, 16, 5)
+model.fc1 = nn.Linear(400, 120)
+model.fc2 = nn.Linear(120, 84)
+model.fc3 = nn.Linear(84, 3)
+model.load_state_dict(state, strict=True)
+pixels = json.load(sys.stdin)
+x = (torch.tensor(pixels, dtype=torch.float32).reshape(-1, 1, 28, 28) / 255 - 0.286) / 0.353
+with torch.no_grad():
+    x = torch.max_pool2d(torch.relu(model.conv1(x)), 2)
+    x = torch.max_pool2d(torch.relu(model.conv2(x)), 2).flatten(1)
+    x = model.fc3(torch.relu(model.fc2(torch.relu(model.fc1(x)))))
+print(json.dumps(x.flatten().tolist()))
+`;
 
 /** What a page printed to its console as errors, and its uncaught exceptions. */
 function watchErrors(page: Page): string[] {
@@ -120,6 +155,7 @@ beforeAll(async () => {
   predicted.dispose();
   model.dispose();
   nodeCorrect = nodePredictions.filter((p, i) => p === sample.labels[i]).length;
+  sampleImages = sample.images;
 }, 300_000);
 
 afterAll(async () => {
@@ -168,12 +204,26 @@ describe.each([
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
     const file = join(ARTIFACTS, `lenet5-fmnist-finetuned-${backend}.safetensors`);
     await download.saveAs(file);
-    const raw = await readRawWeights(new Uint8Array(await readFile(file)));
+    // The file loads strictly into tfzoo's LeNet-5 and into PyTorch's, which agree on eight images.
+    const bytes = new Uint8Array(await readFile(file));
+    const raw = await readRawWeights(bytes);
     expect(raw.get('fc3.weight')?.shape).toEqual([3, 84]);
-    const tuned = lenet5({ numClasses: 3, activation: 'relu', subsampling: 'max' });
-    const report = await loadWeights(tuned, new Uint8Array(await readFile(file)));
-    expect(report).toBeDefined();
+    const tuned = lenet5({ numClasses: 3, inputShape: [28, 28, 1], activation: 'relu', subsampling: 'max' });
+    await loadWeights(tuned, bytes);
+    const { mean, std } = getPretrainedConfig('lenet5.fmnist').preprocessing;
+    const pixels = sampleImages.subarray(0, 8 * 784);
+    const ours = tf.tidy(() => {
+      const x = tf.tensor4d(pixels, [8, 28, 28, 1], 'float32');
+      return tuned.predict(tf.div(tf.sub(tf.div(x, 255), mean[0]!), std[0]!)) as tf.Tensor;
+    });
+    const logits = [...(await ours.data())];
+    ours.dispose();
     tuned.dispose();
+    const torch = runPython<number[]>(TORCH_LENET, [...pixels], { 'weights.safetensors': bytes });
+    torch.cleanup();
+    expect(torch.result).toHaveLength(24);
+    const worst = Math.max(...logits.map((value, i) => Math.abs(value - torch.result[i]!)));
+    expect(worst).toBeLessThan(1e-4 * Math.max(1, ...logits.map(Math.abs)));
 
     await page.reload();
     await waitFor(page, 'body[data-ready="true"]', 60_000);

@@ -76,7 +76,19 @@ function action(run: () => Promise<void>): () => void {
 }
 
 async function selectBackend(name?: PageBackend): Promise<void> {
+  // A loaded (maybe fine-tuned) model keeps its weights: they are read asynchronously on the old
+  // backend and written on the new one. TF.js's own lazy move reads synchronously, which WebGPU
+  // cannot do (the weights came back as zeros).
+  const model = state.model;
+  const saved = model
+    ? await Promise.all(model.getWeights().map(async (weight) => ({ weight, values: await weight.data() })))
+    : [];
   state.backend = await chooseBackend(name);
+  if (model) {
+    const moved = saved.map(({ weight, values }) => tf.tensor(values, weight.shape, weight.dtype));
+    model.setWeights(moved);
+    tf.dispose(moved);
+  }
   $<HTMLSelectElement>('backend').value = state.backend.backend;
   document.body.dataset.backend = state.backend.backend;
   const skipped = state.backend.skipped.length ? ` (skipped ${state.backend.skipped.join('; ')})` : '';

@@ -238,8 +238,23 @@ describe.each([
     const chosen = await page.getAttribute('body', 'data-backend');
     if (backend === 'webgpu') expect(chosen).toBe('webgpu');
     else expect(['webgl', 'wasm']).toContain(chosen);
+    // A model loaded on the chosen backend keeps working after a switch (TF.js moves its weights).
+    await loadModel(page);
+    await page.click('#samples canvas[data-index="1"]');
+    await waitFor(page, '#top5 li:nth-child(5)', 30_000);
+    // The ranking of the classes; the printed probabilities may differ in the last digit across backends.
+    const ranking = () =>
+      page.$$eval('#top5 li span:first-child', (names) => names.map((n) => n.textContent));
+    const before = await ranking();
+    expect(before).toHaveLength(5);
     await page.selectOption('#backend', 'cpu');
     await waitFor(page, 'body[data-backend="cpu"][data-busy="false"]', 30_000);
+    await page.evaluate(() => {
+      document.getElementById('top5')!.replaceChildren();
+    });
+    await page.click('#samples canvas[data-index="1"]');
+    await waitFor(page, '#top5 li:nth-child(5)', 30_000);
+    expect(await ranking()).toEqual(before);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);

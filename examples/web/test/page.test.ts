@@ -233,7 +233,7 @@ describe.each([
     await page.context().close();
   }, 900_000);
 
-  it('picks the first backend that works when none is forced, and switches on request', async () => {
+  it('picks the first backend that works, switches with a model loaded, and classifies a picked picture', async () => {
     const { page, errors } = await openPage(browser, '');
     const chosen = await page.getAttribute('body', 'data-backend');
     if (backend === 'webgpu') expect(chosen).toBe('webgpu');
@@ -255,6 +255,16 @@ describe.each([
     await page.click('#samples canvas[data-index="1"]');
     await waitFor(page, '#top5 li:nth-child(5)', 30_000);
     expect(await ranking()).toEqual(before);
+
+    // A picked picture goes through decoding, resizing and gray conversion: the thumbnail of the same
+    // sample (drawn 2× larger) as a PNG file gets the same top class.
+    const picture = await page.locator('#samples canvas[data-index="1"]').screenshot();
+    await page.evaluate(() => {
+      document.getElementById('top5')!.replaceChildren();
+    });
+    await page.setInputFiles('#file', { name: 'sample-1.png', mimeType: 'image/png', buffer: picture });
+    await waitFor(page, '#top5 li:nth-child(5)', 30_000);
+    expect((await ranking())[0]).toBe(before[0]);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);

@@ -10,7 +10,7 @@ export {
   LENET_PRETRAINED,
   LENET5_FMNIST,
   LENET5_FMNIST_FILE,
-  LENET5_FMNIST_PATH,
+  LENET5_FMNIST_URL,
   TFZOO_RELEASE_URL,
 } from './pretrained.js';
 export { lenet5Definition } from './variants.js';

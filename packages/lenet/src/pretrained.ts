@@ -4,7 +4,6 @@
  * README. The file ships inside the package (`weights/`), so it loads offline; the same file is
  * published on the project's GitHub release ({@link TFZOO_RELEASE_URL}) for download.
  */
-import { fileURLToPath } from 'node:url';
 import {
   FASHION_MNIST_LABELS,
   FASHION_MNIST_PREPROCESSING,
@@ -18,11 +17,12 @@ export { FASHION_MNIST_LABELS, TFZOO_RELEASE_URL };
 /** File name of the Fashion-MNIST LeNet-5 weights. */
 export const LENET5_FMNIST_FILE = 'lenet5-fmnist.safetensors';
 
-/** `file:` URL of the shipped weights inside this package. */
-const LENET5_FMNIST_URL = new URL(`../weights/${LENET5_FMNIST_FILE}`, import.meta.url);
-
-/** Absolute path of the shipped Fashion-MNIST LeNet-5 weights inside this package. */
-export const LENET5_FMNIST_PATH: string = fileURLToPath(LENET5_FMNIST_URL);
+/**
+ * URL of the shipped weights inside this package: a `file:` URL in Node, the asset's URL in a
+ * browser bundle (bundlers rewrite `new URL('<literal>', import.meta.url)`).
+ */
+export const LENET5_FMNIST_URL: string = new URL('../weights/lenet5-fmnist.safetensors', import.meta.url)
+  .href;
 
 /** `lenet5.fmnist`: LeNet-5 (ReLU, max pooling, 28×28×1) trained by tfzoo on Fashion-MNIST. */
 export const LENET5_FMNIST: PretrainedConfig = {
@@ -30,7 +30,7 @@ export const LENET5_FMNIST: PretrainedConfig = {
   arch: 'lenet5',
   tag: 'fmnist',
   source: shippedWeights(
-    LENET5_FMNIST_URL,
+    new URL(LENET5_FMNIST_URL),
     '8128bc9ae98c66f7756af989b3905e2c33b7784ea5ed593c0ee25f3460ed25fc',
   ),
   mapping: 'default',

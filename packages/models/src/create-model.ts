@@ -65,7 +65,8 @@ export async function createModel(id: string, options: CreateModelOptions = {}):
   const resolved = resolveModelId(id);
   if (resolved.deprecatedAlias !== undefined) {
     const target = resolved.tag ? `${resolved.arch}.${resolved.tag}` : resolved.arch;
-    process.emitWarning(`model id "${resolved.deprecatedAlias}" is deprecated; use "${target}"`, {
+    // Node's warning channel; browsers have no `process` (and no equivalent that is not console noise).
+    globalThis.process?.emitWarning(`model id "${resolved.deprecatedAlias}" is deprecated; use "${target}"`, {
       type: 'DeprecationWarning',
       code: 'TFZOO_DEPRECATED_ID',
     });

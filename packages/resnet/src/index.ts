@@ -32,7 +32,7 @@ export {
   squeezeExciteTargets,
 } from './mapping.js';
 export { PRETRAINED as RESNET_PRETRAINED } from './pretrained.js';
-export { RESNET18_FMNIST, RESNET18_FMNIST_FILE, RESNET18_FMNIST_PATH } from './pretrained-fmnist.js';
+export { RESNET18_FMNIST, RESNET18_FMNIST_FILE, RESNET18_FMNIST_URL } from './pretrained-fmnist.js';
 export {
   buildResNet,
   dropPathRates,

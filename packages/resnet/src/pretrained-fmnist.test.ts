@@ -1,9 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { describeShippedWeights } from '@tfzoo/test-harness';
-import { RESNET18_FMNIST, RESNET18_FMNIST_PATH, type ResNetOptions, resnet18 } from './index.js';
+import { RESNET18_FMNIST, RESNET18_FMNIST_URL, type ResNetOptions, resnet18 } from './index.js';
 
 describeShippedWeights({
   config: RESNET18_FMNIST,
-  path: RESNET18_FMNIST_PATH,
+  path: fileURLToPath(RESNET18_FMNIST_URL),
   defaultId: 'resnet18.tv_in1k', // registered beside the ImageNet weights, which stay the default
   build: () =>
     resnet18({

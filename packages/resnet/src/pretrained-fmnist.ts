@@ -5,7 +5,6 @@
  * the package (`weights/`), so it loads offline; the same file is published on the project's
  * release (`TFZOO_RELEASE_URL` of `@tfzoo/core`) for download.
  */
-import { fileURLToPath } from 'node:url';
 import {
   FASHION_MNIST_LABELS,
   FASHION_MNIST_PREPROCESSING,
@@ -16,11 +15,12 @@ import {
 /** File name of the Fashion-MNIST ResNet-18 weights. */
 export const RESNET18_FMNIST_FILE = 'resnet18-fmnist.safetensors';
 
-/** `file:` URL of the shipped weights inside this package. */
-const RESNET18_FMNIST_URL = new URL(`../weights/${RESNET18_FMNIST_FILE}`, import.meta.url);
-
-/** Absolute path of the shipped Fashion-MNIST ResNet-18 weights inside this package. */
-export const RESNET18_FMNIST_PATH: string = fileURLToPath(RESNET18_FMNIST_URL);
+/**
+ * URL of the shipped weights inside this package: a `file:` URL in Node, the asset's URL in a
+ * browser bundle (bundlers rewrite `new URL('<literal>', import.meta.url)`).
+ */
+export const RESNET18_FMNIST_URL: string = new URL('../weights/resnet18-fmnist.safetensors', import.meta.url)
+  .href;
 
 /**
  * `resnet18.fmnist`: ResNet-18 for 28×28×1 (stem 3×3/1 without max pool, stage widths 16, 32, 64,
@@ -31,7 +31,7 @@ export const RESNET18_FMNIST: PretrainedConfig = {
   arch: 'resnet18',
   tag: 'fmnist',
   source: shippedWeights(
-    RESNET18_FMNIST_URL,
+    new URL(RESNET18_FMNIST_URL),
     '943fea43e57dd19880f3351fb75fe07af0bd9f5b7482c7ac09d60146bad1dae0',
   ),
   mapping: 'default',

@@ -35,7 +35,7 @@ export interface ShippedWeightsCase {
  *
  * @example
  * ```ts
- * describeShippedWeights({ config: LENET5_FMNIST, path: LENET5_FMNIST_PATH, defaultId: 'lenet5.fmnist',
+ * describeShippedWeights({ config: LENET5_FMNIST, path: fileURLToPath(LENET5_FMNIST_URL), defaultId: 'lenet5.fmnist',
  *   build: () => lenet5(LENET5_FMNIST.buildOptions as LeNetOptions) });
  * ```
  */

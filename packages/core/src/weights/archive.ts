@@ -4,8 +4,10 @@
  * ustar/PAX tar (the pre-1.0 `torch.save` layout). Malformed input raises `ZooError`
  * `CORRUPT_FILE`; nothing here trusts a length it has not checked against the data.
  */
-import { inflateRawSync } from 'node:zlib';
+
+import { inflateRawSync } from '#weights-platform';
 import { ZooError } from '../errors.js';
+import { latin1, utf8 } from './bytes.js';
 
 /** One entry of an archive. */
 export interface ArchiveEntry {
@@ -30,7 +32,7 @@ export function isZip(bytes: Uint8Array): boolean {
 
 /** True when the bytes carry a ustar magic at offset 257. */
 export function isTar(bytes: Uint8Array): boolean {
-  return bytes.length >= 512 && Buffer.from(bytes.subarray(257, 262)).toString('latin1') === 'ustar';
+  return bytes.length >= 512 && latin1(bytes.subarray(257, 262)) === 'ustar';
 }
 
 /** Lists the entries of a ZIP archive from its central directory. */
@@ -90,7 +92,7 @@ export function readZip(bytes: Uint8Array, fileName = 'zip'): ArchiveEntry[] {
     const commentLength = u16(at + 32);
     let localOffset = u32(at + 42);
     check(at + 46, nameLength + extraLength + commentLength, 'central directory entry name');
-    const name = Buffer.from(bytes.subarray(at + 46, at + 46 + nameLength)).toString('utf8');
+    const name = utf8(bytes.subarray(at + 46, at + 46 + nameLength));
     let extra = at + 46 + nameLength;
     const extraEnd = extra + extraLength;
     while (extra + 4 <= extraEnd) {
@@ -160,8 +162,7 @@ function parseOctal(bytes: Uint8Array, at: number, length: number, fileName: str
     for (let i = 1; i < length; i++) value = value * 256 + bytes[at + i]!;
     return value;
   }
-  const text = Buffer.from(bytes.subarray(at, at + length))
-    .toString('latin1')
+  const text = latin1(bytes.subarray(at, at + length))
     .replace(/[\0 ]+$/g, '')
     .trim();
   if (text === '') return 0;
@@ -172,7 +173,7 @@ function parseOctal(bytes: Uint8Array, at: number, length: number, fileName: str
 function cString(bytes: Uint8Array, at: number, length: number): string {
   const slice = bytes.subarray(at, at + length);
   const end = slice.indexOf(0);
-  return Buffer.from(end < 0 ? slice : slice.subarray(0, end)).toString('utf8');
+  return utf8(end < 0 ? slice : slice.subarray(0, end));
 }
 
 /** Lists the regular files of a ustar/PAX tar archive. */
@@ -199,7 +200,7 @@ export function readTar(bytes: Uint8Array, fileName = 'tar'): ArchiveEntry[] {
     if (dataStart + size > bytes.length) throw corrupt(fileName, `tar entry ${name} is truncated`);
     const data = bytes.subarray(dataStart, dataStart + size);
     if (type === 'x') {
-      const text = Buffer.from(data).toString('utf8');
+      const text = utf8(data);
       paxPath = undefined;
       paxSize = undefined;
       for (const record of text.split('\n')) {

@@ -70,7 +70,7 @@ async function rejection(promise: Promise<unknown>): Promise<ZooError> {
 beforeAll(async () => {
   server = await startTestServer();
   jsDir = mkdtempSync(join(tmpdir(), 'tfzoo-cache-js-'));
-  cacheModule = transpileForNode(new URL('./cache.ts', import.meta.url).pathname, jsDir);
+  cacheModule = transpileForNode(new URL('./cache-node.ts', import.meta.url).pathname, jsDir);
 });
 
 afterAll(async () => {

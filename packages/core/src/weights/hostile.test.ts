@@ -27,6 +27,13 @@ beforeAll(() => {
   mkdirSync(cache, { recursive: true });
   work = mkdtempSync(join(cache, 'tfzoo-hostile-'));
   readModule = transpileForNode(new URL('./read.ts', import.meta.url).pathname, join(work, 'js'));
+  // The readers reach Node through the package's `#weights-platform` import: give the transpiled
+  // copy the same mapping.
+  transpileForNode(new URL('./platform-node.ts', import.meta.url).pathname, join(work, 'js'));
+  writeFileSync(
+    join(work, 'js', 'package.json'),
+    JSON.stringify({ type: 'module', imports: { '#weights-platform': './weights/platform-node.js' } }),
+  );
   errorsModule = join(work, 'js', 'errors.js');
 });
 

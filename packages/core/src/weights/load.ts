@@ -4,9 +4,9 @@
  * `load_state_dict(strict=True)` (`torch/nn/modules/module.py`), whose strict checks (missing keys,
  * unexpected keys, size mismatches, all reported at once) `loadWeights` mirrors.
  */
-import { rename, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { writeFileAtomic } from '#weights-platform';
 import { describeValue, invalidArgument, ZooError } from '../errors.js';
 import { getWeightLayout, type WeightTransform } from './layouts.js';
 import { type SlotSource, type WeightMapping, WeightResolver, type WeightSlot } from './mapping.js';
@@ -299,8 +299,6 @@ export async function saveWeights(
   }
   if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', path, 'a file path');
   const bytes = writeSafetensors(exportStateDict(model, options), options.metadata);
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, bytes);
-  await rename(temporary, path);
+  await writeFileAtomic(path, bytes);
   return path;
 }

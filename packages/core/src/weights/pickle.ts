@@ -7,6 +7,7 @@
  * naming it, at the opcode that names it.
  */
 import { describeValue, ZooError } from '../errors.js';
+import { latin1 } from './bytes.js';
 import type { WeightDType } from './raw.js';
 
 /** A Python global the unpickler resolved (a type marker or an allowed function). */
@@ -262,7 +263,7 @@ function tupleKey(key: unknown): unknown {
       });
     }
   }
-  if (key instanceof Uint8Array) return Buffer.from(key).toString('latin1');
+  if (key instanceof Uint8Array) return latin1(key);
   if (typeof key === 'object' && key !== null) {
     throw new ZooError('UNSUPPORTED', `a pickled dict key must be hashable; received ${describeValue(key)}`);
   }
@@ -300,7 +301,7 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
   const readLine = (): string => {
     const end = bytes.indexOf(0x0a, pos);
     if (end < 0) throw corrupt(fileName, 'unterminated text line', pos);
-    const line = Buffer.from(bytes.subarray(pos, end)).toString('latin1');
+    const line = latin1(bytes.subarray(pos, end));
     pos = end + 1;
     return line;
   };
@@ -503,7 +504,7 @@ export function unpickle(bytes: Uint8Array, start = 0, options: UnpickleOptions 
         // SHORT_BINSTRING: Python 2 str, decoded as latin-1 (what torch.load's encoding does)
         const length = op === 0x55 ? readLength(1) : view.getInt32(need(4), true);
         const at = need(length);
-        stack.push(Buffer.from(bytes.subarray(at, at + length)).toString('latin1'));
+        stack.push(latin1(bytes.subarray(at, at + length)));
         break;
       }
       case 0x53: {

@@ -2,15 +2,15 @@
  * One entry point for every weight file format tfzoo reads, detected by content: safetensors,
  * PyTorch `.pth` (ZIP, legacy pickle stream, tar) and TF.js `model.json` with its shards.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
+import { readSource } from '#weights-platform';
 import { describeValue, invalidArgument, ZooError } from '../errors.js';
 import { isTar, isZip } from './archive.js';
-import { type FetchCachedOptions, fetchCached } from './cache.js';
+import { hex } from './bytes.js';
+import type { FetchCachedOptions } from './cache.js';
 import { type RawTensorMap, rawToTensor, type TensorDTypePolicy } from './raw.js';
 import { isSafetensors, readSafetensors } from './safetensors.js';
-import { looksLikeJson, readTfjsModelFile, readTfjsWeights, type ShardLoader } from './tfjs.js';
+import { looksLikeJson, readTfjsWeights, type ShardLoader } from './tfjs.js';
 import { isLegacyTorch, readTorchCheckpoint } from './torch.js';
 
 /** A detected weight file format. */
@@ -46,14 +46,11 @@ export interface ReadWeightFileOptions extends ReadWeightsOptions {
   include?: (name: string) => boolean;
 }
 
-function isUrl(source: string): boolean {
-  return /^https?:\/\//i.test(source);
-}
-
 /**
  * Reads a weight file into raw tensors (typed arrays, dtypes and shapes; no TF.js tensors).
  * `source` is a path, an `http(s)` URL (fetched through the verified cache), a directory holding
- * `model.json`, or the file's bytes.
+ * `model.json`, or the file's bytes. In browsers a string source must be an `http(s)` URL (cached
+ * with the Cache API); a `model.json` URL reads its shards beside it.
  *
  * @throws {@link ZooError} `CORRUPT_FILE`, `UNSAFE_FILE`, `UNSUPPORTED` or `NOT_FOUND`.
  */
@@ -64,21 +61,10 @@ export async function readRawWeights(
   let bytes: Uint8Array;
   let fileName = options.fileName ?? 'weights';
   if (typeof source === 'string') {
-    let path = source;
-    if (isUrl(source)) path = await fetchCached(source, options.fetch);
-    fileName = options.fileName ?? basename(isUrl(source) ? new URL(source).pathname : source);
-    let info: Awaited<ReturnType<typeof stat>>;
-    try {
-      info = await stat(path);
-    } catch (error) {
-      throw new ZooError('NOT_FOUND', `weight file ${describeValue(source)} does not exist`, {
-        received: source,
-        cause: error,
-      });
-    }
-    if (info.isDirectory()) return readTfjsModelFile(join(path, 'model.json'));
-    bytes = await readFile(path);
-    if (detectWeightFormat(bytes) === 'tfjs') return readTfjsModelFile(path);
+    const content = await readSource(source, options.fetch);
+    if ('tensors' in content) return content.tensors;
+    bytes = content.bytes;
+    fileName = options.fileName ?? content.fileName;
   } else if (source instanceof Uint8Array) {
     bytes = source;
   } else {
@@ -129,7 +115,7 @@ async function parseWeights(
     default:
       throw new ZooError(
         'CORRUPT_FILE',
-        `${fileName} is not a weight file tfzoo can read (${bytes.length} bytes, starting ${describeValue(Buffer.from(bytes.subarray(0, 8)).toString('hex'))})`,
+        `${fileName} is not a weight file tfzoo can read (${bytes.length} bytes, starting ${describeValue(hex(bytes.subarray(0, 8)))})`,
         {
           received: fileName,
           expected: 'safetensors, a PyTorch .pth (zip, legacy or tar) or a TF.js model.json',

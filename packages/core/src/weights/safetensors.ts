@@ -7,6 +7,7 @@
  * fit the file, offsets that overlap or leave holes, and sizes that disagree with the shape.
  */
 import { describeValue, ZooError } from '../errors.js';
+import { utf8Bytes } from './bytes.js';
 import { DTYPE_SIZES, isWeightDType, type RawTensorMap, rawBytes, shapeSize, viewRaw } from './raw.js';
 
 /**
@@ -208,9 +209,9 @@ export function writeSafetensors(
     offset += length;
   }
   let json = JSON.stringify(header);
-  const headerBytes = Buffer.byteLength(json);
+  const headerBytes = utf8Bytes(json).length;
   json += ' '.repeat((8 - ((8 + headerBytes) % 8)) % 8);
-  const encoded = Buffer.from(json, 'utf8');
+  const encoded = utf8Bytes(json);
   const out = new Uint8Array(8 + encoded.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(encoded.length), true);
   out.set(encoded, 8);

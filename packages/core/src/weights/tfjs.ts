@@ -3,9 +3,8 @@
  * manifest) and binary weight shards, in the layout `tfjs-node`'s `file://` handler and the
  * `tensorflowjs` converter write (tfjs-core `src/io/types.ts`, tfjs-node `src/io/file_system.ts`).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { basename, dirname, join, mkdir, readFile, writeFileAtomic } from '#weights-platform';
 import { describeValue, invalidArgument, ZooError } from '../errors.js';
 import { halfToFloat, type RawTensor, type RawTensorMap, shapeSize } from './raw.js';
 
@@ -144,12 +143,6 @@ export interface WriteTfjsOptions {
   shardSizeBytes?: number;
 }
 
-async function atomicWrite(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
-
 /**
  * Writes model artifacts (what `model.save` hands an IO handler) as `model.json` plus
  * `group1-shardNofM.bin` files into `directory`, each file written atomically.
@@ -175,7 +168,7 @@ export async function writeTfjsArtifacts(
   for (let i = 0; i < count; i++) {
     const path = `group1-shard${i + 1}of${count}.bin`;
     paths.push(path);
-    await atomicWrite(
+    await writeFileAtomic(
       join(directory, path),
       data.subarray(i * shardSize, Math.min(data.length, (i + 1) * shardSize)),
     );
@@ -192,7 +185,7 @@ export async function writeTfjsArtifacts(
   if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
   if (artifacts.modelInitializer) modelJson.modelInitializer = artifacts.modelInitializer;
   const jsonPath = join(directory, 'model.json');
-  await atomicWrite(jsonPath, JSON.stringify(modelJson));
+  await writeFileAtomic(jsonPath, JSON.stringify(modelJson));
   return jsonPath;
 }
 
@@ -254,7 +247,7 @@ async function readShardFile(directory: string, shard: string, jsonPath: string)
   if (
     typeof shard !== 'string' ||
     shard === '' ||
-    isAbsolute(shard) ||
+    /^[\\/]/.test(shard) ||
     /^[a-zA-Z]:/.test(shard) ||
     shard.includes('\0') ||
     shard.split(/[\\/]/).includes('..')

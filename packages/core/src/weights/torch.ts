@@ -15,6 +15,7 @@
  */
 import { describeValue, ZooError } from '../errors.js';
 import { type ArchiveEntry, isTar, isZip, readTar, readZip } from './archive.js';
+import { latin1 } from './bytes.js';
 import { isTensor, PyDict, type StorageRef, storageDType, type TensorRef, unpickle } from './pickle.js';
 import {
   allocateRaw,
@@ -56,7 +57,7 @@ function corrupt(fileName: string, message: string): ZooError {
 
 function asString(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('latin1');
+  if (value instanceof Uint8Array) return latin1(value);
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   return describeValue(value);
 }
@@ -334,7 +335,7 @@ function readZipCheckpoint(bytes: Uint8Array, options: TorchReadOptions, fileNam
     });
   }
   const byteorder = byName.get(`${prefix}byteorder`);
-  if (byteorder && Buffer.from(byteorder.read()).toString('latin1') !== 'little') {
+  if (byteorder && latin1(byteorder.read()) !== 'little') {
     throw new ZooError('UNSUPPORTED', `${fileName} was saved on a big-endian machine`, {
       expected: 'little-endian',
     });

@@ -1,0 +1,12 @@
+/**
+ * `@tfzoo/train` in browsers (the package's `default` export condition; Node gets `index.ts`): the
+ * training loop, the loss chart, fine-tuning helpers and class-imbalance options. Callbacks that
+ * write files (progress bar on a stream, metrics logs, checkpoints) need Node and are not part of
+ * this entry.
+ *
+ * @packageDocumentation
+ */
+export * from './chart.js';
+export * from './freeze.js';
+export * from './imbalance.js';
+export * from './train.js';

@@ -112,6 +112,11 @@ export interface ModelDefinition {
   family: string;
   /** Builds the model. */
   build: ModelBuilder;
+  /**
+   * The builder's option keys beyond `BuildOptions` (e.g. `featuresOnly`, `widthMultiplier`).
+   * When given, `createModel` refuses any other key before building, naming this model.
+   */
+  options?: readonly string[];
   /** One-line description for listings. */
   description?: string;
   /** Paper title and link. */

@@ -104,6 +104,14 @@ export interface GoogLeNetBuildOptions {
 /** Build options of the GoogLeNet builders: the common contract plus {@link GoogLeNetBuildOptions}. */
 export type GoogLeNetOptions = BuildOptions & GoogLeNetBuildOptions;
 
+/** The GoogLeNet builders' option keys beyond `BuildOptions`: every other key is refused. */
+export const GOOGLENET_OPTION_KEYS = Object.freeze([
+  'transformInput',
+  'auxLogits',
+  'auxDropRate',
+  'initWeights',
+] as const satisfies readonly (keyof GoogLeNetOptions)[]);
+
 function checkBoolean(what: string, value: unknown, fallback: boolean): boolean {
   const resolved = value ?? fallback;
   if (typeof resolved !== 'boolean') throw invalidArgument(what, value, 'a boolean');
@@ -130,6 +138,7 @@ export function googlenetFromConfig(
     dropRate: 0.2,
     minInputSize: 15,
     ...(transform ? { channels: 3 } : {}),
+    options: GOOGLENET_OPTION_KEYS,
   });
   const auxDropRate = options.auxDropRate ?? 0.7;
   if (typeof auxDropRate !== 'number' || !(auxDropRate >= 0 && auxDropRate < 1)) {

@@ -101,6 +101,17 @@ export interface ResNetOptions extends BuildOptions {
   channels?: readonly [number, number, number, number];
 }
 
+/** The ResNet builders' option keys beyond `BuildOptions`: every other key is refused. */
+export const RESNET_OPTION_KEYS = Object.freeze([
+  'featuresOnly',
+  'outIndices',
+  'dropPathRate',
+  'zeroInitResidual',
+  'stem',
+  'stemWidth',
+  'channels',
+] as const satisfies readonly (keyof ResNetOptions)[]);
+
 /** One feature level of a ResNet: where it is tapped, its channels and its stride. */
 export interface FeatureInfo {
   /** Index used in `outIndices`. */
@@ -286,7 +297,7 @@ export function buildResNet(architecture: ResNetConfig, options: ResNetOptions =
   if (!Number.isInteger(stemWidth) || stemWidth < 1) {
     throw invalidArgument('stemWidth', options.stemWidth, 'a positive integer');
   }
-  const resolved = resolveBuildOptions(options, { name: config.name });
+  const resolved = resolveBuildOptions(options, { name: config.name, options: RESNET_OPTION_KEYS });
   const featuresOnly = options.featuresOnly ?? false;
   if (typeof featuresOnly !== 'boolean') throw invalidArgument('featuresOnly', featuresOnly, 'a boolean');
   const zeroInitResidual = options.zeroInitResidual ?? config.zeroInitResidual ?? false;

@@ -54,6 +54,12 @@ export interface LegacySENetOptions extends BuildOptions {
   skipInit?: boolean;
 }
 
+/** The legacy SENet builders' option keys beyond `BuildOptions`: every other key is refused. */
+export const LEGACY_SENET_OPTION_KEYS = Object.freeze([
+  'featuresOnly',
+  'outIndices',
+] as const satisfies readonly (keyof LegacySENetOptions)[]);
+
 /** timm's default dropout before `last_linear` in the legacy SENets (`drop_rate=0.2`). */
 export const LEGACY_SENET_DROP_RATE = 0.2;
 
@@ -121,7 +127,11 @@ export function buildLegacySENet(
   options: LegacySENetOptions = {},
 ): tfl.LayersModel {
   validate(config);
-  const resolved = resolveBuildOptions(options, { name: config.name, dropRate: LEGACY_SENET_DROP_RATE });
+  const resolved = resolveBuildOptions(options, {
+    name: config.name,
+    dropRate: LEGACY_SENET_DROP_RATE,
+    options: LEGACY_SENET_OPTION_KEYS,
+  });
   const featuresOnly = options.featuresOnly ?? false;
   if (typeof featuresOnly !== 'boolean') throw invalidArgument('featuresOnly', featuresOnly, 'a boolean');
   const skipInit = options.skipInit ?? false;

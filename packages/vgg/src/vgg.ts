@@ -53,6 +53,11 @@ export interface VggBuildOptions {
 /** Build options of the VGG builders: the common contract plus {@link VggBuildOptions}. */
 export type VggOptions = BuildOptions & VggBuildOptions;
 
+/** The VGG builders' option keys beyond `BuildOptions`: every other key is refused. */
+export const VGG_OPTION_KEYS = Object.freeze([
+  'initWeights',
+] as const satisfies readonly (keyof VggOptions)[]);
+
 /** torchvision's feature configurations: `A` (VGG-11), `B` (13), `D` (16), `E` (19). */
 export const VGG_LAYERS = {
   A: [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'],
@@ -101,6 +106,7 @@ export function vgg(config: VggConfig, options: VggOptions = {}): tfl.LayersMode
     name: config.name,
     dropRate: 0.5,
     minInputSize: 2 ** pools,
+    options: VGG_OPTION_KEYS,
   });
   const initWeights = options.initWeights ?? !(options.skipInit ?? false);
   if (typeof initWeights !== 'boolean') throw invalidArgument('initWeights', initWeights, 'a boolean');

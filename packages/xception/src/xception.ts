@@ -148,6 +148,7 @@ export function buildXception(config: XceptionConfig, options: XceptionOptions =
     name: config.name,
     inputShape: [299, 299, 3],
     minInputSize: 7,
+    options: [],
   });
   const skipInit = options.skipInit ?? false;
   if (typeof skipInit !== 'boolean') throw invalidArgument('skipInit', skipInit, 'a boolean');

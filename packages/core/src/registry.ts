@@ -132,6 +132,12 @@ export interface ModelDefinition {
    * (`createModel(id, { weights })`), e.g. `torchvision` or `timm`.
    */
   defaultMapping?: string;
+  /**
+   * Every mapping id whose reference layout this architecture can load (e.g. VGG's torchvision and
+   * timm layouts). `createModel(id, { weights })` without a `mapping` tries these, then
+   * `defaultMapping`, `default` and `tfjs`, and keeps the one the file's tensor names fit.
+   */
+  mappings?: readonly string[];
 }
 
 /** The result of {@link resolveModelId}. */

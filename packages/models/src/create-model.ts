@@ -8,12 +8,14 @@ import {
   BUILD_OPTION_KEYS,
   type BuildOptions,
   checkOptionKeys,
+  detectMapping,
   type FetchProgress,
   fetchCached,
   getMapping,
   getPretrainedConfig,
   invalidArgument,
   loadWeights,
+  readRawWeights,
   resolveModelId,
   withSeed,
 } from '@tfzoo/core';
@@ -164,10 +166,26 @@ export async function createModel(id: string, options: CreateModelOptions = {}):
       if (typeof location !== 'string' || location.length === 0) {
         throw invalidArgument('weights', weights, 'a path or URL of a weight file');
       }
-      const mappingId =
-        mapping ?? (/\.json$/i.test(location) ? 'tfjs' : definition.defaultMapping) ?? 'default';
-      getMapping(mappingId);
-      await loadWeights(model, location, { mapping: mappingId, strict: strict ?? true });
+      if (mapping !== undefined || /\.json$/i.test(location)) {
+        const mappingId = mapping ?? 'tfjs';
+        getMapping(mappingId);
+        await loadWeights(model, location, { mapping: mappingId, strict: strict ?? true });
+      } else {
+        // Read once, then let the tensor names pick the layout (torchvision's, timm's or tfzoo's).
+        const fileName = location.split(/[\\/]/).pop() ?? location;
+        const tensors = await readRawWeights(location, { fileName });
+        const { mapping: detected } = await detectMapping(model, tensors, {
+          candidates: [
+            ...(definition.defaultMapping === undefined ? [] : [definition.defaultMapping]),
+            ...(definition.mappings ?? []),
+            'default',
+            'tfjs',
+          ],
+          strict: strict ?? true,
+          fileName,
+        });
+        await loadWeights(model, tensors, { mapping: detected, strict: strict ?? true, fileName });
+      }
     }
   } catch (error) {
     model.dispose();

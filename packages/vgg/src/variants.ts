@@ -4,7 +4,7 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { defineModel, type ModelDefinition, registerModel } from '@tfzoo/core';
-import { VGG_TORCHVISION_MAPPING } from './mapping.js';
+import { VGG_TIMM_MAPPING, VGG_TORCHVISION_MAPPING } from './mapping.js';
 import { vggPretrained } from './pretrained.js';
 import { VGG_LAYERS, VGG_OPTION_KEYS, type VggConfig, type VggOptions, vgg } from './vgg.js';
 
@@ -79,6 +79,7 @@ function definition(name: string): ModelDefinition {
     pretrained,
     defaultTag: timm?.source.sha256 ? 'tv_in1k' : 'tv_pth_in1k',
     defaultMapping: VGG_TORCHVISION_MAPPING,
+    mappings: [VGG_TORCHVISION_MAPPING, VGG_TIMM_MAPPING],
   });
 }
 

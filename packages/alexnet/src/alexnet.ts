@@ -16,6 +16,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {
   BUILD_OPTION_KEYS,
   type BuildOptions,
+  buildFeatures,
   checkOptionKeys,
   classifierOutput,
   globalPool,
@@ -145,6 +146,8 @@ export function alexnetFromConfig(
   config: AlexNetConfig,
   options: AlexNetConfigOptions = {},
 ): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => alexnetFromConfig(config, rest));
+  if (features) return features;
   if (!Array.isArray(config?.stages) || config.stages.length === 0) {
     throw invalidArgument('config.stages', config?.stages, 'a non-empty array of convolution stages');
   }

@@ -32,6 +32,13 @@ export interface BuildOptions {
    * generation for the big models. `createModel` sets it when a strict load follows.
    */
   skipInit?: boolean;
+  /**
+   * Return a multi-output feature extractor instead of a classifier (timm's `features_only`): one
+   * feature map per stage end, as `featureInfo(model)` describes; no head (default false).
+   */
+  featuresOnly?: boolean;
+  /** Feature levels returned with `featuresOnly`, ascending indices into `featureInfo` (default: all). */
+  outIndices?: readonly number[];
 }
 
 /** The keys of {@link BuildOptions}: the options every builder accepts. */
@@ -44,6 +51,8 @@ export const BUILD_OPTION_KEYS: readonly (keyof BuildOptions)[] = Object.freeze(
   'classifierActivation',
   'name',
   'skipInit',
+  'featuresOnly',
+  'outIndices',
 ]);
 
 /** Edit distance with transpositions (optimal string alignment), for "did you mean" hints. */

@@ -12,6 +12,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   IMAGENET_MEAN,
@@ -130,6 +131,8 @@ export function googlenetFromConfig(
   config: GoogLeNetConfig,
   options: GoogLeNetOptions = {},
 ): tfl.LayersModel {
+  const extractor = buildFeatures(options, (rest) => googlenetFromConfig(config, rest));
+  if (extractor) return extractor;
   const transform = checkBoolean('transformInput', options.transformInput, false);
   const auxLogits = checkBoolean('auxLogits', options.auxLogits, false);
   const initWeights = checkBoolean('initWeights', options.initWeights, !(options.skipInit ?? false));

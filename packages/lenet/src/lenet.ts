@@ -13,6 +13,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -66,6 +67,8 @@ function denseLayer(
  * ```
  */
 export function lenet5(options: LeNetOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => lenet5(rest));
+  if (features) return features;
   const resolved = resolveBuildOptions(options, {
     name: 'lenet5',
     numClasses: 10,

@@ -20,6 +20,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {
   BUILD_OPTION_KEYS,
   type BuildOptions,
+  buildFeatures,
   checkOptionKeys,
   classifierOutput,
   globalPool,
@@ -368,6 +369,8 @@ function checkConfig(config: MobileNetConfig): void {
  * @throws {@link @tfzoo/core!ZooError} naming the value when the configuration or an option is malformed.
  */
 export function buildMobileNet(config: MobileNetConfig, options: BuildOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => buildMobileNet(config, rest));
+  if (features) return features;
   checkConfig(config);
   const resolved = resolveBuildOptions(options, { name: config.name, dropRate: config.dropRate });
   const naming = namingFor(config.layout);

@@ -13,6 +13,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
+  attachFeatureInfo,
   type BuildOptions,
   classifierOutput,
   globalPool,
@@ -350,7 +351,17 @@ export function buildResNet(architecture: ResNetConfig, options: ResNetOptions =
 
   if (featuresOnly) {
     const outputs = outIndices.map((index) => taps[index] as Tensor);
-    return tfl.model({ inputs: input, outputs, name: resolved.name });
+    const model = tfl.model({ inputs: input, outputs, name: resolved.name });
+    attachFeatureInfo(
+      model,
+      outIndices.map((index) => ({
+        index,
+        layerName: (taps[index] as Tensor).sourceLayer.name,
+        channels: info[index]!.channels,
+        reduction: info[index]!.stride,
+      })),
+    );
+    return model;
   }
   const output = resolved.includeTop
     ? linearHead(x, inChannels, resolved, 'fc', skipInit)

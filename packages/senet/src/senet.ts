@@ -8,7 +8,13 @@
  * without padding, four stages of SE blocks, global average pooling, dropout and `last_linear`.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type BuildOptions, globalPool, invalidArgument, resolveBuildOptions } from '@tfzoo/core';
+import {
+  attachFeatureInfo,
+  type BuildOptions,
+  globalPool,
+  invalidArgument,
+  resolveBuildOptions,
+} from '@tfzoo/core';
 import { PaddedMaxPooling2D } from '@tfzoo/layers';
 import { convBn, linearHead, relu, resolveOutIndices } from '@tfzoo/resnet';
 import { LEGACY_EXPANSION, type LegacyBlockType, legacyBlock } from './blocks.js';
@@ -167,11 +173,25 @@ export function buildLegacySENet(
     taps.push(x);
   }
   if (featuresOnly) {
-    return tfl.model({
+    const model = tfl.model({
       inputs: input,
       outputs: outIndices.map((i) => taps[i] as Tensor),
       name: resolved.name,
     });
+    const inputHeight = resolved.inputShape[0];
+    attachFeatureInfo(
+      model,
+      outIndices.map((index) => {
+        const [, height, , channels] = (taps[index] as Tensor).shape as number[];
+        return {
+          index,
+          layerName: (taps[index] as Tensor).sourceLayer.name,
+          channels: channels!,
+          reduction: inputHeight / height!,
+        };
+      }),
+    );
+    return model;
   }
   const output = resolved.includeTop
     ? linearHead(x, inChannels, resolved, 'last_linear', skipInit)

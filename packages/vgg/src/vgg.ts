@@ -12,6 +12,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -100,6 +101,8 @@ function checkConfig(config: VggConfig): void {
  * ```
  */
 export function vgg(config: VggConfig, options: VggOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => vgg(config, rest));
+  if (features) return features;
   checkConfig(config);
   const pools = config.layers.filter((spec) => spec === 'M').length;
   const resolved = resolveBuildOptions(options, {

@@ -14,6 +14,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -143,6 +144,8 @@ function checkConfig(config: XceptionConfig): void {
  * ```
  */
 export function buildXception(config: XceptionConfig, options: XceptionOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => buildXception(config, rest));
+  if (features) return features;
   checkConfig(config);
   const resolved = resolveBuildOptions(options, {
     name: config.name,

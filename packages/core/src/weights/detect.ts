@@ -11,7 +11,10 @@ import { getMapping, type SlotSource } from './mapping.js';
 export interface DetectMappingOptions {
   /** Mapping ids to try, in order of preference. */
   candidates: readonly string[];
-  /** Strict fit (default true): every source tensor used and every model weight filled. */
+  /**
+   * Strict fit (default true): every source tensor used and every model weight filled. Not strict:
+   * a mapping fits when its shapes agree, and only the mappings loading the most tensors count.
+   */
   strict?: boolean;
   /** Reference module names left out of the fit (a fresh head); see `LoadWeightsOptions.exclude`. */
   exclude?: string | readonly string[];
@@ -58,7 +61,7 @@ export async function detectMapping(
 ): Promise<DetectedMapping> {
   const tried = [...new Set(options.candidates)];
   const trials: MappingTrial[] = [];
-  const fits: { mapping: string; plan: string }[] = [];
+  let fits: { mapping: string; plan: string; loaded: number }[] = [];
   for (const id of tried) {
     try {
       getMapping(id);
@@ -72,13 +75,19 @@ export async function detectMapping(
         dryRun: true,
         ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
       });
+      if (report.loaded.length === 0) {
+        trials.push({ mapping: id, problem: 'no source tensor maps to a model weight' });
+        continue;
+      }
       trials.push({ mapping: id });
-      fits.push({ mapping: id, plan: (report.plan ?? []).join('\n') });
+      fits.push({ mapping: id, plan: (report.plan ?? []).join('\n'), loaded: report.loaded.length });
     } catch (error) {
       if (!(error instanceof ZooError) || error.code !== 'WEIGHTS_MISMATCH') throw error;
       trials.push({ mapping: id, problem: summarize(error) });
     }
   }
+  const most = Math.max(0, ...fits.map((fit) => fit.loaded));
+  fits = fits.filter((fit) => fit.loaded === most);
   const distinct = fits.filter((fit, i) => fits.findIndex((other) => other.plan === fit.plan) === i);
   const modelName = (model as { name?: string }).name ?? 'the model';
   const file = options.fileName ?? 'the weights';

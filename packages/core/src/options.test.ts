@@ -112,3 +112,15 @@ describe('checkOptionKeys', () => {
     expect(nearestName('xyz', BUILD_OPTION_KEYS)).toBeUndefined();
   });
 });
+
+describe('featuresOnly', () => {
+  it('is refused by a builder that does not build feature maps, instead of being ignored', () => {
+    expect(() => resolveBuildOptions({ featuresOnly: true }, defaults)).toThrow(
+      'featuresOnly must be false for resnet50, whose builder returns no feature maps (start it with buildFeatures); received true',
+    );
+    expect(() =>
+      resolveBuildOptions({ featuresOnly: true }, { ...defaults, handlesFeatures: true }),
+    ).not.toThrow();
+    expect(() => resolveBuildOptions({ featuresOnly: false }, defaults)).not.toThrow();
+  });
+});

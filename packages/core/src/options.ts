@@ -153,6 +153,12 @@ export interface BuildDefaults {
    * key is refused by {@link checkOptionKeys}.
    */
   options?: readonly string[];
+  /**
+   * The builder returns feature maps itself when `featuresOnly` is true (ResNet's taps). Otherwise a
+   * `featuresOnly: true` reaching {@link resolveBuildOptions} is refused instead of being ignored:
+   * wrap the builder with `buildFeatures`.
+   */
+  handlesFeatures?: boolean;
 }
 
 function isPositiveInteger(value: unknown): value is number {
@@ -173,6 +179,13 @@ export function resolveBuildOptions(
     throw invalidArgument('options', given, 'an object of build options');
   }
   checkOptionKeys(given, [...BUILD_OPTION_KEYS, ...(defaults.options ?? [])], defaults.name);
+  if (given.featuresOnly === true && !defaults.handlesFeatures) {
+    throw invalidArgument(
+      'featuresOnly',
+      true,
+      `false for ${defaults.name}, whose builder returns no feature maps (start it with buildFeatures)`,
+    );
+  }
   const numClasses = given.numClasses ?? defaults.numClasses ?? 1000;
   if (!isPositiveInteger(numClasses)) {
     throw invalidArgument('numClasses', numClasses, 'a positive integer');

@@ -298,7 +298,11 @@ export function buildResNet(architecture: ResNetConfig, options: ResNetOptions =
   if (!Number.isInteger(stemWidth) || stemWidth < 1) {
     throw invalidArgument('stemWidth', options.stemWidth, 'a positive integer');
   }
-  const resolved = resolveBuildOptions(options, { name: config.name, options: RESNET_OPTION_KEYS });
+  const resolved = resolveBuildOptions(options, {
+    name: config.name,
+    options: RESNET_OPTION_KEYS,
+    handlesFeatures: true,
+  });
   const featuresOnly = options.featuresOnly ?? false;
   if (typeof featuresOnly !== 'boolean') throw invalidArgument('featuresOnly', featuresOnly, 'a boolean');
   const zeroInitResidual = options.zeroInitResidual ?? config.zeroInitResidual ?? false;

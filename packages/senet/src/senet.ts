@@ -137,6 +137,7 @@ export function buildLegacySENet(
     name: config.name,
     dropRate: LEGACY_SENET_DROP_RATE,
     options: LEGACY_SENET_OPTION_KEYS,
+    handlesFeatures: true,
   });
   const featuresOnly = options.featuresOnly ?? false;
   if (typeof featuresOnly !== 'boolean') throw invalidArgument('featuresOnly', featuresOnly, 'a boolean');

@@ -14,7 +14,10 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
+  BUILD_OPTION_KEYS,
   type BuildOptions,
+  buildFeatures,
+  checkOptionKeys,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -101,6 +104,12 @@ export type AlexNetOptions = AlexNetConfigOptions & {
   style?: AlexNetStyle;
 };
 
+/** {@link alexnet}'s option keys beyond `BuildOptions`: every other key is refused. */
+export const ALEXNET_OPTION_KEYS = Object.freeze([
+  'initWeights',
+  'style',
+] as const satisfies readonly (keyof AlexNetOptions)[]);
+
 /** Stages whose biases the paper initializes to 1 (conv2, conv4, conv5). */
 const PAPER_UNIT_BIAS_STAGES = new Set([1, 3, 4]);
 
@@ -137,10 +146,17 @@ export function alexnetFromConfig(
   config: AlexNetConfig,
   options: AlexNetConfigOptions = {},
 ): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => alexnetFromConfig(config, rest));
+  if (features) return features;
   if (!Array.isArray(config?.stages) || config.stages.length === 0) {
     throw invalidArgument('config.stages', config?.stages, 'a non-empty array of convolution stages');
   }
-  const resolved = resolveBuildOptions(options, { name: config.name, dropRate: 0.5, minInputSize: 63 });
+  const resolved = resolveBuildOptions(options, {
+    name: config.name,
+    dropRate: 0.5,
+    minInputSize: 63,
+    options: ['initWeights'],
+  });
   const width = config.classifierWidth ?? 4096;
   if (!(Number.isInteger(width) && width > 0)) {
     throw invalidArgument('config.classifierWidth', width, 'a positive integer');
@@ -177,6 +193,7 @@ export function alexnetFromConfig(
  * ```
  */
 export function alexnet(options: AlexNetOptions = {}): tfl.LayersModel {
+  checkOptionKeys(options, [...BUILD_OPTION_KEYS, ...ALEXNET_OPTION_KEYS], options?.name ?? 'alexnet');
   const { style = 'torchvision', ...rest } = options ?? {};
   if (style !== 'torchvision' && style !== 'paper') {
     throw invalidArgument('style', style, "'torchvision' or 'paper'");

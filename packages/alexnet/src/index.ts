@@ -7,6 +7,7 @@
  */
 export {
   ALEXNET_CONFIGS,
+  ALEXNET_OPTION_KEYS,
   type AlexNetBuildOptions,
   type AlexNetConfig,
   type AlexNetConfigOptions,

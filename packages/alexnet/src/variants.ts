@@ -1,6 +1,6 @@
 /** The AlexNet entry of the tfzoo registry (registered on import). */
 import { defineModel, type ModelDefinition, registerModel } from '@tfzoo/core';
-import { alexnet } from './alexnet.js';
+import { ALEXNET_OPTION_KEYS, alexnet } from './alexnet.js';
 import { ALEXNET_MAPPING } from './mapping.js';
 import { ALEXNET_PRETRAINED } from './pretrained.js';
 
@@ -8,6 +8,7 @@ import { ALEXNET_PRETRAINED } from './pretrained.js';
 export const alexnetDefinition: ModelDefinition = defineModel({
   name: 'alexnet',
   family: 'alexnet',
+  options: ALEXNET_OPTION_KEYS,
   build: alexnet,
   description: 'AlexNet: five convolutions, adaptive pool to 6×6, 4096-4096 classifier, 61.1M parameters',
   paper: {

@@ -126,13 +126,10 @@ export async function infoCommand(argv: string[], io: CommandIo): Promise<number
     throw invalidArgument('model id', positionals, 'exactly one model id, e.g. tfzoo info resnet18');
   const resolved = resolveModelId(positionals[0]!);
   const config = resolved.pretrained;
-  const build = {
-    ...(config?.buildOptions ?? {}),
-    ...(config ? { numClasses: config.numClasses } : {}),
-    ...parseJsonOption('--model-options', values['model-options']),
-  };
   await initBackend(['cpu']);
-  const model = resolved.definition.build({ ...build, skipInit: true });
+  const model = await loadModel(positionals[0]!, {
+    buildOptions: { ...parseJsonOption('--model-options', values['model-options']), skipInit: true },
+  });
   const summary = summarize(model);
   model.dispose();
   if (values.json) {

@@ -10,14 +10,10 @@ import {
   type BackendInfo,
   type BackendName,
   FASHION_MNIST_PREPROCESSING,
-  fetchCached,
-  hashFile,
   initBackend,
   invalidArgument,
-  loadWeights,
   type PretrainedConfig,
   resolveModelId,
-  withSeed,
   ZooError,
 } from '@tfzoo/core';
 import {
@@ -87,18 +83,12 @@ export interface LoadModelOptions {
 }
 
 /**
- * Builds `id` — with its pretrained config's build options when the id names one — and loads
- * weights. Pretrained files that ship inside a package (`file:` source URLs) are checked against
- * the config's sha256 and loaded from disk; others go through `createModel`'s download cache.
+ * The CLI's spelling of {@link createModel}'s options: builds `id` and loads weights through
+ * `createModel`, which owns everything between an id and a ready model (class count, fresh head,
+ * shipped and downloaded weights, mapping, strict load).
  */
 export async function loadModel(id: string, options: LoadModelOptions = {}): Promise<tfl.LayersModel> {
-  const resolved = resolveModelId(id);
-  const config = resolved.pretrained;
-  const build: Record<string, unknown> = { ...(config?.buildOptions ?? {}), ...(options.buildOptions ?? {}) };
-  if (options.numClasses !== undefined) build.numClasses = options.numClasses;
-  else if (config) build.numClasses = config.numClasses;
-  const local = config ? shippedWeightsPath(config) : undefined;
-  if (options.pretrained && !config) {
+  if (options.pretrained && resolveModelId(id).pretrained === undefined) {
     throw new ZooError(
       'NOT_FOUND',
       `${id} has no pretrained weights; pick an id with a tag (tfzoo list --pretrained)`,
@@ -108,40 +98,14 @@ export async function loadModel(id: string, options: LoadModelOptions = {}): Pro
       },
     );
   }
-  if (options.pretrained && config && local) {
-    const actual = await hashFile(local);
-    if (config.source.sha256 && actual !== config.source.sha256) {
-      throw new ZooError(
-        'CHECKSUM_MISMATCH',
-        `${local} (shipped weights of ${config.id}) has sha256 ${actual}, expected ${config.source.sha256}`,
-        { received: actual, expected: config.source.sha256 },
-      );
-    }
-    const model = withSeed(options.seed, () => resolved.definition.build(build));
-    const fresh = options.freshHead === true || build.numClasses !== config.numClasses;
-    await loadWeights(model, local, {
-      mapping: config.mapping,
-      ...(fresh ? { exclude: config.classifier } : {}),
-    });
-    return model;
-  }
-  const arch = resolved.arch;
-  if (options.freshHead && options.pretrained && config) {
-    const path = await fetchCached([config.source.url, ...(config.source.mirrors ?? [])], {
-      ...(config.source.sha256 ? { sha256: config.source.sha256 } : {}),
-      hint: `tfzoo download ${config.id}`,
-    });
-    const model = withSeed(options.seed, () => resolved.definition.build(build));
-    await loadWeights(model, path, { mapping: config.mapping, exclude: config.classifier });
-    return model;
-  }
-  return withSeed(options.seed, () =>
-    createModel(options.pretrained && config ? config.id : arch, {
-      ...build,
-      ...(options.pretrained ? { pretrained: true } : {}),
-      ...(options.weights ? { weights: options.weights } : {}),
-    }),
-  );
+  return createModel(id, {
+    ...(options.buildOptions ?? {}),
+    ...(options.numClasses === undefined ? {} : { numClasses: options.numClasses }),
+    ...(options.pretrained ? { pretrained: true } : {}),
+    ...(options.weights ? { weights: options.weights } : {}),
+    ...(options.freshHead ? { freshHead: true } : {}),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+  });
 }
 
 /** The local path of a pretrained file that ships inside its package (`file:` source URL). */

@@ -9,6 +9,7 @@ export * from './check-trainable.js';
 export * from './conv-arithmetic.js';
 export * from './errors.js';
 export * from './fashion-mnist.js';
+export * from './features.js';
 export * from './heads.js';
 export * from './imagenet.js';
 export * from './init.js';

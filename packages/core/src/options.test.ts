@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ZooError } from './errors.js';
-import { resolveBuildOptions } from './options.js';
+import { BUILD_OPTION_KEYS, checkOptionKeys, nearestName, resolveBuildOptions } from './options.js';
 
 const defaults = { name: 'resnet50' };
 
@@ -73,5 +73,54 @@ describe('resolveBuildOptions', () => {
     expect(() =>
       resolveBuildOptions({ inputShape: [224, 224, 1] }, { name: 'googlenet', channels: 3 }),
     ).toThrow('received [224,224,1]');
+  });
+});
+
+describe('checkOptionKeys', () => {
+  it('refuses an unknown key, naming it, the nearest valid key and the owner', () => {
+    expect(() => resolveBuildOptions({ numClases: 5 } as never, defaults)).toThrow(
+      'unknown option "numClases" for resnet50; did you mean "numClasses"?',
+    );
+    expect(() => checkOptionKeys({ inputshape: [1, 1, 1] }, BUILD_OPTION_KEYS, 'x')).toThrow(
+      'did you mean "inputShape"?',
+    );
+    expect(() =>
+      resolveBuildOptions({ featuresOnyl: true } as never, { ...defaults, options: ['featuresOnly'] }),
+    ).toThrow('did you mean "featuresOnly"?');
+  });
+
+  it('lists the valid keys when none is near, and accepts declared family keys', () => {
+    let error: unknown;
+    try {
+      checkOptionKeys({ colour: 1 }, ['numClasses', 'name'], 'lenet5');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ZooError);
+    expect((error as ZooError).message).toBe(
+      'unknown option "colour" for lenet5; expected one of name, numClasses',
+    );
+    expect((error as ZooError).received).toBe('colour');
+    expect(() =>
+      resolveBuildOptions({ stem: 'small' } as never, { ...defaults, options: ['stem'] }),
+    ).not.toThrow();
+  });
+
+  it('finds the nearest name by edit distance, with transpositions, or none', () => {
+    expect(nearestName('numClases', BUILD_OPTION_KEYS)).toBe('numClasses');
+    expect(nearestName('dorpRate', BUILD_OPTION_KEYS)).toBe('dropRate');
+    expect(nearestName('xyz', BUILD_OPTION_KEYS)).toBeUndefined();
+  });
+});
+
+describe('featuresOnly', () => {
+  it('is refused by a builder that does not build feature maps, instead of being ignored', () => {
+    expect(() => resolveBuildOptions({ featuresOnly: true }, defaults)).toThrow(
+      'featuresOnly must be false for resnet50, whose builder returns no feature maps (start it with buildFeatures); received true',
+    );
+    expect(() =>
+      resolveBuildOptions({ featuresOnly: true }, { ...defaults, handlesFeatures: true }),
+    ).not.toThrow();
+    expect(() => resolveBuildOptions({ featuresOnly: false }, defaults)).not.toThrow();
   });
 });

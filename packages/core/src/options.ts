@@ -2,7 +2,7 @@
  * The build-option contract every tfzoo builder accepts (Keras applications' signature in
  * TypeScript spelling), and the one validator every family uses.
  */
-import { invalidArgument } from './errors.js';
+import { describeValue, invalidArgument, ZooError } from './errors.js';
 
 /** Global pooling applied to the last feature map when `includeTop` is false. */
 export type PoolingMode = 'avg' | 'max' | null;
@@ -32,6 +32,94 @@ export interface BuildOptions {
    * generation for the big models. `createModel` sets it when a strict load follows.
    */
   skipInit?: boolean;
+  /**
+   * Return a multi-output feature extractor instead of a classifier (timm's `features_only`): one
+   * feature map per stage end, as `featureInfo(model)` describes; no head (default false).
+   */
+  featuresOnly?: boolean;
+  /** Feature levels returned with `featuresOnly`, ascending indices into `featureInfo` (default: all). */
+  outIndices?: readonly number[];
+}
+
+/** The keys of {@link BuildOptions}: the options every builder accepts. */
+export const BUILD_OPTION_KEYS: readonly (keyof BuildOptions)[] = Object.freeze([
+  'numClasses',
+  'inputShape',
+  'includeTop',
+  'pooling',
+  'dropRate',
+  'classifierActivation',
+  'name',
+  'skipInit',
+  'featuresOnly',
+  'outIndices',
+]);
+
+/** Edit distance with transpositions (optimal string alignment), for "did you mean" hints. */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) =>
+    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      }
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The candidate closest to `name` (case-insensitive edit distance), or `undefined` when none is
+ * close enough to be a plausible typo (more than a third of the longer name differs).
+ */
+export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  if (best === undefined) return undefined;
+  const limit = Math.max(2, Math.floor(Math.max(name.length, best.length) / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+/**
+ * Refuses option keys outside `known`: `unknown option "numClases" for resnet18; did you mean
+ * "numClasses"?`. Every builder and `createModel` call it, so a typo never builds a default model
+ * silently.
+ *
+ * @param options - the options object as the user gave it (`undefined` passes).
+ * @param known - every key the receiver accepts.
+ * @param owner - who receives the options, for the message (a model id or builder name).
+ * @throws {@link ZooError} `INVALID_ARGUMENT` naming the first unknown key, the nearest known one and
+ * `owner`.
+ */
+export function checkOptionKeys(options: unknown, known: Iterable<string>, owner: string): void {
+  if (options === undefined || options === null || typeof options !== 'object') return;
+  const accepted = new Set(known);
+  for (const key of Object.keys(options)) {
+    if (accepted.has(key)) continue;
+    const near = nearestName(key, accepted);
+    const sorted = [...accepted].sort();
+    throw new ZooError(
+      'INVALID_ARGUMENT',
+      `unknown option ${describeValue(key)} for ${owner}; ${
+        near === undefined ? `expected one of ${sorted.join(', ')}` : `did you mean ${describeValue(near)}?`
+      }`,
+      { received: key, expected: `one of ${sorted.join(', ')}` },
+    );
+  }
 }
 
 /** {@link BuildOptions} with every field filled in. */
@@ -60,6 +148,17 @@ export interface BuildDefaults {
   minInputSize?: number;
   /** Channel count the architecture requires, when fixed (e.g. 3 for `transformInput`). */
   channels?: number;
+  /**
+   * The family's own option keys beyond {@link BUILD_OPTION_KEYS} (e.g. `featuresOnly`): any other
+   * key is refused by {@link checkOptionKeys}.
+   */
+  options?: readonly string[];
+  /**
+   * The builder returns feature maps itself when `featuresOnly` is true (ResNet's taps). Otherwise a
+   * `featuresOnly: true` reaching {@link resolveBuildOptions} is refused instead of being ignored:
+   * wrap the builder with `buildFeatures`.
+   */
+  handlesFeatures?: boolean;
 }
 
 function isPositiveInteger(value: unknown): value is number {
@@ -78,6 +177,14 @@ export function resolveBuildOptions(
   const given = options ?? {};
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     throw invalidArgument('options', given, 'an object of build options');
+  }
+  checkOptionKeys(given, [...BUILD_OPTION_KEYS, ...(defaults.options ?? [])], defaults.name);
+  if (given.featuresOnly === true && !defaults.handlesFeatures) {
+    throw invalidArgument(
+      'featuresOnly',
+      true,
+      `false for ${defaults.name}, whose builder returns no feature maps (start it with buildFeatures)`,
+    );
   }
   const numClasses = given.numClasses ?? defaults.numClasses ?? 1000;
   if (!isPositiveInteger(numClasses)) {

@@ -112,6 +112,11 @@ export interface ModelDefinition {
   family: string;
   /** Builds the model. */
   build: ModelBuilder;
+  /**
+   * The builder's option keys beyond `BuildOptions` (e.g. `featuresOnly`, `widthMultiplier`).
+   * When given, `createModel` refuses any other key before building, naming this model.
+   */
+  options?: readonly string[];
   /** One-line description for listings. */
   description?: string;
   /** Paper title and link. */
@@ -127,6 +132,12 @@ export interface ModelDefinition {
    * (`createModel(id, { weights })`), e.g. `torchvision` or `timm`.
    */
   defaultMapping?: string;
+  /**
+   * Every mapping id whose reference layout this architecture can load (e.g. VGG's torchvision and
+   * timm layouts). `createModel(id, { weights })` without a `mapping` tries these, then
+   * `defaultMapping`, `default` and `tfjs`, and keeps the one the file's tensor names fit.
+   */
+  mappings?: readonly string[];
 }
 
 /** The result of {@link resolveModelId}. */

@@ -12,6 +12,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   IMAGENET_MEAN,
@@ -104,6 +105,14 @@ export interface GoogLeNetBuildOptions {
 /** Build options of the GoogLeNet builders: the common contract plus {@link GoogLeNetBuildOptions}. */
 export type GoogLeNetOptions = BuildOptions & GoogLeNetBuildOptions;
 
+/** The GoogLeNet builders' option keys beyond `BuildOptions`: every other key is refused. */
+export const GOOGLENET_OPTION_KEYS = Object.freeze([
+  'transformInput',
+  'auxLogits',
+  'auxDropRate',
+  'initWeights',
+] as const satisfies readonly (keyof GoogLeNetOptions)[]);
+
 function checkBoolean(what: string, value: unknown, fallback: boolean): boolean {
   const resolved = value ?? fallback;
   if (typeof resolved !== 'boolean') throw invalidArgument(what, value, 'a boolean');
@@ -122,6 +131,8 @@ export function googlenetFromConfig(
   config: GoogLeNetConfig,
   options: GoogLeNetOptions = {},
 ): tfl.LayersModel {
+  const extractor = buildFeatures(options, (rest) => googlenetFromConfig(config, rest));
+  if (extractor) return extractor;
   const transform = checkBoolean('transformInput', options.transformInput, false);
   const auxLogits = checkBoolean('auxLogits', options.auxLogits, false);
   const initWeights = checkBoolean('initWeights', options.initWeights, !(options.skipInit ?? false));
@@ -130,6 +141,7 @@ export function googlenetFromConfig(
     dropRate: 0.2,
     minInputSize: 15,
     ...(transform ? { channels: 3 } : {}),
+    options: GOOGLENET_OPTION_KEYS,
   });
   const auxDropRate = options.auxDropRate ?? 0.7;
   if (typeof auxDropRate !== 'number' || !(auxDropRate >= 0 && auxDropRate < 1)) {

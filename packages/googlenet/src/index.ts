@@ -23,6 +23,7 @@ export {
 } from './blocks.js';
 export {
   GOOGLENET_CONFIG,
+  GOOGLENET_OPTION_KEYS,
   type GoogLeNetBuildOptions,
   type GoogLeNetConfig,
   type GoogLeNetOptions,

@@ -1,6 +1,6 @@
 /** The GoogLeNet entry of the tfzoo registry (registered on import). */
 import { defineModel, type ModelDefinition, registerModel } from '@tfzoo/core';
-import { googlenet } from './googlenet.js';
+import { GOOGLENET_OPTION_KEYS, googlenet } from './googlenet.js';
 import { GOOGLENET_MAPPING } from './mapping.js';
 import { GOOGLENET_PRETRAINED } from './pretrained.js';
 
@@ -8,6 +8,7 @@ import { GOOGLENET_PRETRAINED } from './pretrained.js';
 export const googlenetDefinition: ModelDefinition = defineModel({
   name: 'googlenet',
   family: 'googlenet',
+  options: GOOGLENET_OPTION_KEYS,
   build: googlenet,
   description: 'GoogLeNet (Inception v1) with batch-norm, torchvision layout, 6.6M parameters',
   paper: {

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { type LeNetConfig, type LeNetOptions, lenet5 } from './lenet.js';
+export { LENET_OPTION_KEYS, type LeNetConfig, type LeNetOptions, lenet5 } from './lenet.js';
 export {
   FASHION_MNIST_LABELS,
   LENET_PRETRAINED,

@@ -13,6 +13,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -32,6 +33,12 @@ export interface LeNetConfig {
 
 /** Build options of {@link lenet5}: the common contract plus {@link LeNetConfig}. */
 export type LeNetOptions = BuildOptions & LeNetConfig;
+
+/** {@link lenet5}'s option keys beyond `BuildOptions`: every other key is refused. */
+export const LENET_OPTION_KEYS = Object.freeze([
+  'activation',
+  'subsampling',
+] as const satisfies readonly (keyof LeNetOptions)[]);
 
 type Tensor = tfl.SymbolicTensor;
 
@@ -60,7 +67,14 @@ function denseLayer(
  * ```
  */
 export function lenet5(options: LeNetOptions = {}): tfl.LayersModel {
-  const resolved = resolveBuildOptions(options, { name: 'lenet5', numClasses: 10, inputShape: [32, 32, 1] });
+  const features = buildFeatures(options, (rest) => lenet5(rest));
+  if (features) return features;
+  const resolved = resolveBuildOptions(options, {
+    name: 'lenet5',
+    numClasses: 10,
+    inputShape: [32, 32, 1],
+    options: LENET_OPTION_KEYS,
+  });
   const activation = options.activation ?? 'tanh';
   if (activation !== 'tanh' && activation !== 'relu') {
     throw invalidArgument('activation', activation, "'tanh' or 'relu'");

@@ -1,12 +1,13 @@
 /** The LeNet entries of the tfzoo registry. */
 import { defineModel, type ModelDefinition, registerModel } from '@tfzoo/core';
-import { lenet5 } from './lenet.js';
+import { LENET_OPTION_KEYS, lenet5 } from './lenet.js';
 import { LENET_PRETRAINED } from './pretrained.js';
 
 /** Registry definition of `lenet5`. */
 export const lenet5Definition: ModelDefinition = defineModel({
   name: 'lenet5',
   family: 'lenet',
+  options: LENET_OPTION_KEYS,
   build: lenet5,
   description: 'LeNet-5: two 5×5 conv + pool stages and three dense layers, 61.7K parameters',
   paper: {

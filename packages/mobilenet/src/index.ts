@@ -27,6 +27,8 @@ export {
 } from './mapping.js';
 export {
   buildMobileNet,
+  MOBILENET_OPTION_KEYS,
+  MOBILENET_V1_OPTION_KEYS,
   type MobileNetConfig,
   type MobileNetOptions,
   type MobileNetReference,

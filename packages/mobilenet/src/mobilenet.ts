@@ -18,7 +18,10 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
+  BUILD_OPTION_KEYS,
   type BuildOptions,
+  buildFeatures,
+  checkOptionKeys,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -366,6 +369,8 @@ function checkConfig(config: MobileNetConfig): void {
  * @throws {@link @tfzoo/core!ZooError} naming the value when the configuration or an option is malformed.
  */
 export function buildMobileNet(config: MobileNetConfig, options: BuildOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => buildMobileNet(config, rest));
+  if (features) return features;
   checkConfig(config);
   const resolved = resolveBuildOptions(options, { name: config.name, dropRate: config.dropRate });
   const naming = namingFor(config.layout);
@@ -450,10 +455,26 @@ export function buildMobileNet(config: MobileNetConfig, options: BuildOptions = 
   return tfl.model({ inputs: input, outputs: classifierOutput(x, resolved), name: resolved.name });
 }
 
+/** {@link mobilenetV1}'s option keys beyond `BuildOptions`: every other key is refused. */
+export const MOBILENET_V1_OPTION_KEYS = Object.freeze([
+  'widthMultiplier',
+  'activation',
+] as const satisfies readonly (keyof MobileNetV1Options)[]);
+
+/** The V2/V3 builders' option keys beyond `BuildOptions`: every other key is refused. */
+export const MOBILENET_OPTION_KEYS = Object.freeze([
+  'widthMultiplier',
+  'reference',
+] as const satisfies readonly (keyof MobileNetOptions)[]);
+
+/** Refuses unknown keys, then splits architecture options from build options. */
 function split<T extends object>(
   options: T | undefined,
   keys: readonly string[],
+  defaultName: string,
 ): [Record<string, unknown>, BuildOptions] {
+  const name = (options as BuildOptions | undefined)?.name;
+  checkOptionKeys(options, [...BUILD_OPTION_KEYS, ...keys], typeof name === 'string' ? name : defaultName);
   const architecture: Record<string, unknown> = {};
   const build: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {
@@ -472,7 +493,7 @@ function split<T extends object>(
  * ```
  */
 export function mobilenetV1(options: MobileNetV1Options = {}): tfl.LayersModel {
-  const [architecture, build] = split(options, ['widthMultiplier', 'activation']);
+  const [architecture, build] = split(options, MOBILENET_V1_OPTION_KEYS, 'mobilenet_v1');
   return buildMobileNet(mobilenetV1Config(architecture), build);
 }
 
@@ -482,7 +503,7 @@ export function mobilenetV1(options: MobileNetV1Options = {}): tfl.LayersModel {
  * gives timm's `mobilenetv2_100` names (no dropout).
  */
 export function mobilenetV2(options: MobileNetOptions = {}): tfl.LayersModel {
-  const [architecture, build] = split(options, ['widthMultiplier', 'reference']);
+  const [architecture, build] = split(options, MOBILENET_OPTION_KEYS, 'mobilenet_v2');
   return buildMobileNet(mobilenetV2Config(architecture), build);
 }
 
@@ -492,7 +513,7 @@ export function mobilenetV2(options: MobileNetOptions = {}): tfl.LayersModel {
  * 'timm'` gives timm's `mobilenetv3_large_100` (ε 1e-5, biased `conv_head`, no dropout).
  */
 export function mobilenetV3Large(options: MobileNetOptions = {}): tfl.LayersModel {
-  const [architecture, build] = split(options, ['widthMultiplier', 'reference']);
+  const [architecture, build] = split(options, MOBILENET_OPTION_KEYS, 'mobilenet_v3_large');
   return buildMobileNet(mobilenetV3Config('large', architecture), build);
 }
 
@@ -501,6 +522,6 @@ export function mobilenetV3Large(options: MobileNetOptions = {}): tfl.LayersMode
  * Defaults as {@link mobilenetV3Large}.
  */
 export function mobilenetV3Small(options: MobileNetOptions = {}): tfl.LayersModel {
-  const [architecture, build] = split(options, ['widthMultiplier', 'reference']);
+  const [architecture, build] = split(options, MOBILENET_OPTION_KEYS, 'mobilenet_v3_small');
   return buildMobileNet(mobilenetV3Config('small', architecture), build);
 }

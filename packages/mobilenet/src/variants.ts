@@ -7,6 +7,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { defineModel, invalidArgument, type ModelDefinition, registerModel } from '@tfzoo/core';
 import { MOBILENET_TIMM_MAPPING_ID, MOBILENET_TORCHVISION_MAPPING_ID } from './mapping.js';
 import {
+  MOBILENET_OPTION_KEYS,
+  MOBILENET_V1_OPTION_KEYS,
   type MobileNetOptions,
   type MobileNetV1Options,
   mobilenetV1,
@@ -72,6 +74,7 @@ function timmBuilder<T extends MobileNetOptions | MobileNetV1Options>(
 export const mobilenetV1Definition: ModelDefinition = defineModel({
   name: 'mobilenet_v1',
   family: 'mobilenet',
+  options: MOBILENET_V1_OPTION_KEYS,
   build: mobilenetV1,
   description:
     'MobileNetV1: 13 depthwise-separable blocks, width 0.25–1.0, ReLU6 or ReLU; 4.23M parameters at 1.0',
@@ -84,6 +87,7 @@ export const mobilenetV1Definition: ModelDefinition = defineModel({
 export const mobilenetv1_100Definition: ModelDefinition = defineModel({
   name: 'mobilenetv1_100',
   family: 'mobilenet',
+  options: MOBILENET_V1_OPTION_KEYS,
   build: timmBuilder('mobilenetv1_100', mobilenetV1, 'mobilenetV1'),
   description: "timm's mobilenetv1_100: MobileNetV1 at width 1.0 with ReLU6; 4.23M parameters",
   paper: V1_PAPER,
@@ -96,6 +100,7 @@ export const mobilenetv1_100Definition: ModelDefinition = defineModel({
 export const mobilenetV2Definition: ModelDefinition = defineModel({
   name: 'mobilenet_v2',
   family: 'mobilenet',
+  options: MOBILENET_OPTION_KEYS,
   build: mobilenetV2,
   description: 'MobileNetV2: inverted residuals with linear bottlenecks, ReLU6; 3.50M parameters',
   paper: V2_PAPER,
@@ -109,6 +114,7 @@ export const mobilenetV2Definition: ModelDefinition = defineModel({
 export const mobilenetv2_100Definition: ModelDefinition = defineModel({
   name: 'mobilenetv2_100',
   family: 'mobilenet',
+  options: MOBILENET_OPTION_KEYS,
   build: timmBuilder('mobilenetv2_100', mobilenetV2, 'mobilenetV2'),
   description: "timm's mobilenetv2_100: MobileNetV2 at width 1.0 in timm's layout; 3.50M parameters",
   paper: V2_PAPER,
@@ -121,6 +127,7 @@ export const mobilenetv2_100Definition: ModelDefinition = defineModel({
 export const mobilenetV3LargeDefinition: ModelDefinition = defineModel({
   name: 'mobilenet_v3_large',
   family: 'mobilenet',
+  options: MOBILENET_OPTION_KEYS,
   build: mobilenetV3Large,
   description:
     'MobileNetV3-Large: inverted residuals with SE (hard-sigmoid) and hard-swish; 5.48M parameters',
@@ -135,6 +142,7 @@ export const mobilenetV3LargeDefinition: ModelDefinition = defineModel({
 export const mobilenetV3SmallDefinition: ModelDefinition = defineModel({
   name: 'mobilenet_v3_small',
   family: 'mobilenet',
+  options: MOBILENET_OPTION_KEYS,
   build: mobilenetV3Small,
   description:
     'MobileNetV3-Small: inverted residuals with SE (hard-sigmoid) and hard-swish; 2.54M parameters',
@@ -148,6 +156,7 @@ export const mobilenetV3SmallDefinition: ModelDefinition = defineModel({
 export const mobilenetv3_large_100Definition: ModelDefinition = defineModel({
   name: 'mobilenetv3_large_100',
   family: 'mobilenet',
+  options: MOBILENET_OPTION_KEYS,
   build: timmBuilder('mobilenetv3_large_100', mobilenetV3Large, 'mobilenetV3Large'),
   description: "timm's mobilenetv3_large_100: MobileNetV3-Large in timm's layout; 5.48M parameters",
   paper: V3_PAPER,

@@ -38,6 +38,7 @@ export {
   dropPathRates,
   type FeatureInfo,
   linearHead,
+  RESNET_OPTION_KEYS,
   type ResNetConfig,
   type ResNetOptions,
   resnetFeatureInfo,

@@ -13,6 +13,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
+  attachFeatureInfo,
   type BuildOptions,
   classifierOutput,
   globalPool,
@@ -100,6 +101,17 @@ export interface ResNetOptions extends BuildOptions {
    */
   channels?: readonly [number, number, number, number];
 }
+
+/** The ResNet builders' option keys beyond `BuildOptions`: every other key is refused. */
+export const RESNET_OPTION_KEYS = Object.freeze([
+  'featuresOnly',
+  'outIndices',
+  'dropPathRate',
+  'zeroInitResidual',
+  'stem',
+  'stemWidth',
+  'channels',
+] as const satisfies readonly (keyof ResNetOptions)[]);
 
 /** One feature level of a ResNet: where it is tapped, its channels and its stride. */
 export interface FeatureInfo {
@@ -286,7 +298,11 @@ export function buildResNet(architecture: ResNetConfig, options: ResNetOptions =
   if (!Number.isInteger(stemWidth) || stemWidth < 1) {
     throw invalidArgument('stemWidth', options.stemWidth, 'a positive integer');
   }
-  const resolved = resolveBuildOptions(options, { name: config.name });
+  const resolved = resolveBuildOptions(options, {
+    name: config.name,
+    options: RESNET_OPTION_KEYS,
+    handlesFeatures: true,
+  });
   const featuresOnly = options.featuresOnly ?? false;
   if (typeof featuresOnly !== 'boolean') throw invalidArgument('featuresOnly', featuresOnly, 'a boolean');
   const zeroInitResidual = options.zeroInitResidual ?? config.zeroInitResidual ?? false;
@@ -339,7 +355,17 @@ export function buildResNet(architecture: ResNetConfig, options: ResNetOptions =
 
   if (featuresOnly) {
     const outputs = outIndices.map((index) => taps[index] as Tensor);
-    return tfl.model({ inputs: input, outputs, name: resolved.name });
+    const model = tfl.model({ inputs: input, outputs, name: resolved.name });
+    attachFeatureInfo(
+      model,
+      outIndices.map((index) => ({
+        index,
+        layerName: (taps[index] as Tensor).sourceLayer.name,
+        channels: info[index]!.channels,
+        reduction: info[index]!.stride,
+      })),
+    );
+    return model;
   }
   const output = resolved.includeTop
     ? linearHead(x, inChannels, resolved, 'fc', skipInit)

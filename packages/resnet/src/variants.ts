@@ -6,7 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { defineModel, type ModelDefinition, registerModel } from '@tfzoo/core';
 import { RESNET_MAPPING_ID } from './mapping.js';
 import { PRETRAINED } from './pretrained.js';
-import { buildResNet, type ResNetConfig, type ResNetOptions } from './resnet.js';
+import { buildResNet, RESNET_OPTION_KEYS, type ResNetConfig, type ResNetOptions } from './resnet.js';
 
 /** Architecture ids of the ResNet family, as torchvision names them. */
 export type ResNetArch =
@@ -132,6 +132,7 @@ function definition(
   return defineModel({
     name: arch,
     family: 'resnet',
+    options: RESNET_OPTION_KEYS,
     build,
     description,
     paper,

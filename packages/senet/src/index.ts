@@ -13,6 +13,7 @@ export { PRETRAINED as SENET_PRETRAINED } from './pretrained.js';
 export {
   buildLegacySENet,
   LEGACY_SENET_DROP_RATE,
+  LEGACY_SENET_OPTION_KEYS,
   type LegacySENetConfig,
   type LegacySENetOptions,
 } from './senet.js';

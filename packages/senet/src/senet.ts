@@ -8,7 +8,13 @@
  * without padding, four stages of SE blocks, global average pooling, dropout and `last_linear`.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type BuildOptions, globalPool, invalidArgument, resolveBuildOptions } from '@tfzoo/core';
+import {
+  attachFeatureInfo,
+  type BuildOptions,
+  globalPool,
+  invalidArgument,
+  resolveBuildOptions,
+} from '@tfzoo/core';
 import { PaddedMaxPooling2D } from '@tfzoo/layers';
 import { convBn, linearHead, relu, resolveOutIndices } from '@tfzoo/resnet';
 import { LEGACY_EXPANSION, type LegacyBlockType, legacyBlock } from './blocks.js';
@@ -53,6 +59,12 @@ export interface LegacySENetOptions extends BuildOptions {
   /** Skip the random initialization (kernels start at zero) for models loaded right after building. */
   skipInit?: boolean;
 }
+
+/** The legacy SENet builders' option keys beyond `BuildOptions`: every other key is refused. */
+export const LEGACY_SENET_OPTION_KEYS = Object.freeze([
+  'featuresOnly',
+  'outIndices',
+] as const satisfies readonly (keyof LegacySENetOptions)[]);
 
 /** timm's default dropout before `last_linear` in the legacy SENets (`drop_rate=0.2`). */
 export const LEGACY_SENET_DROP_RATE = 0.2;
@@ -121,7 +133,12 @@ export function buildLegacySENet(
   options: LegacySENetOptions = {},
 ): tfl.LayersModel {
   validate(config);
-  const resolved = resolveBuildOptions(options, { name: config.name, dropRate: LEGACY_SENET_DROP_RATE });
+  const resolved = resolveBuildOptions(options, {
+    name: config.name,
+    dropRate: LEGACY_SENET_DROP_RATE,
+    options: LEGACY_SENET_OPTION_KEYS,
+    handlesFeatures: true,
+  });
   const featuresOnly = options.featuresOnly ?? false;
   if (typeof featuresOnly !== 'boolean') throw invalidArgument('featuresOnly', featuresOnly, 'a boolean');
   const skipInit = options.skipInit ?? false;
@@ -157,11 +174,25 @@ export function buildLegacySENet(
     taps.push(x);
   }
   if (featuresOnly) {
-    return tfl.model({
+    const model = tfl.model({
       inputs: input,
       outputs: outIndices.map((i) => taps[i] as Tensor),
       name: resolved.name,
     });
+    const inputHeight = resolved.inputShape[0];
+    attachFeatureInfo(
+      model,
+      outIndices.map((index) => {
+        const [, height, , channels] = (taps[index] as Tensor).shape as number[];
+        return {
+          index,
+          layerName: (taps[index] as Tensor).sourceLayer.name,
+          channels: channels!,
+          reduction: inputHeight / height!,
+        };
+      }),
+    );
+    return model;
   }
   const output = resolved.includeTop
     ? linearHead(x, inChannels, resolved, 'last_linear', skipInit)

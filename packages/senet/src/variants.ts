@@ -10,10 +10,21 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { defineModel, type ModelDefinition, registerModel } from '@tfzoo/core';
-import { buildResNet, RESNET_MAPPING_ID, type ResNetConfig, type ResNetOptions } from '@tfzoo/resnet';
+import {
+  buildResNet,
+  RESNET_MAPPING_ID,
+  RESNET_OPTION_KEYS,
+  type ResNetConfig,
+  type ResNetOptions,
+} from '@tfzoo/resnet';
 import { LEGACY_SENET_MAPPING_ID } from './mapping.js';
 import { PRETRAINED } from './pretrained.js';
-import { buildLegacySENet, type LegacySENetConfig, type LegacySENetOptions } from './senet.js';
+import {
+  buildLegacySENet,
+  LEGACY_SENET_OPTION_KEYS,
+  type LegacySENetConfig,
+  type LegacySENetOptions,
+} from './senet.js';
 
 /** timm's squeeze-and-excitation defaults (`SEModule`: `rd_ratio=1/16`, `rd_divisor=8`). */
 export const TIMM_SE = Object.freeze({ ratio: 1 / 16, divisor: 8 });
@@ -192,6 +203,7 @@ function definition(
   return defineModel({
     name,
     family: 'senet',
+    options: legacy ? LEGACY_SENET_OPTION_KEYS : RESNET_OPTION_KEYS,
     build,
     description,
     paper: PAPER,

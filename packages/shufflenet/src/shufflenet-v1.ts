@@ -19,6 +19,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -168,6 +169,8 @@ export function buildShuffleNetV1(
   config: ShuffleNetV1Config,
   options: ShuffleNetV1Options = {},
 ): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => buildShuffleNetV1(config, rest));
+  if (features) return features;
   checkConfig(config);
   const resolved = resolveBuildOptions(options, { name: config.name });
   const skipInit = options.skipInit ?? false;

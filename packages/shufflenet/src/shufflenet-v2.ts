@@ -13,6 +13,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -90,6 +91,8 @@ export function buildShuffleNetV2(
   config: ShuffleNetV2Config,
   options: ShuffleNetV2Options = {},
 ): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => buildShuffleNetV2(config, rest));
+  if (features) return features;
   checkConfig(config);
   const resolved = resolveBuildOptions(options, { name: config.name });
   const skipInit = options.skipInit ?? false;

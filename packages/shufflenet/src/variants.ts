@@ -126,6 +126,7 @@ export const SHUFFLENET_V1_DEFINITIONS: readonly ModelDefinition[] = Object.valu
     return defineModel({
       name: config.name,
       family: 'shufflenet',
+      options: [],
       build: (options) => buildShuffleNetV1(config, options as ShuffleNetV1Options),
       description: `ShuffleNet v1 ${Number(width)}× (g = ${config.groups}); no upstream ImageNet weights`,
       paper: V1_PAPER,
@@ -141,6 +142,7 @@ export const SHUFFLENET_V2_DEFINITIONS: readonly ModelDefinition[] = Object.valu
     defineModel({
       name: config.name,
       family: 'shufflenet',
+      options: [],
       build: (options) => buildShuffleNetV2(config, options as ShuffleNetV2Options),
       description: `ShuffleNet V2 ${config.name.slice(-3).replace('_', '.')}× (torchvision layout)`,
       paper: V2_PAPER,

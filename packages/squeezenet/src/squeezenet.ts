@@ -16,6 +16,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -118,6 +119,8 @@ function maxPool(name: string): tfl.layers.Layer {
  * the architecture accepts.
  */
 export function buildSqueezeNet(config: SqueezeNetConfig, options: SqueezeNetOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => buildSqueezeNet(config, rest));
+  if (features) return features;
   if (!config || !Array.isArray(config.features)) {
     throw invalidArgument('config', config, 'a SqueezeNetConfig such as SQUEEZENET1_1');
   }

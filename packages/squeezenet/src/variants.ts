@@ -14,6 +14,7 @@ const PAPER = {
 export const squeezenet1_0Definition: ModelDefinition = defineModel({
   name: 'squeezenet1_0',
   family: 'squeezenet',
+  options: [],
   build: squeezenet1_0,
   description: 'SqueezeNet 1.0: Fire modules, 7×7 stem, conv classifier; 1.25M parameters',
   paper: PAPER,
@@ -26,6 +27,7 @@ export const squeezenet1_0Definition: ModelDefinition = defineModel({
 export const squeezenet1_1Definition: ModelDefinition = defineModel({
   name: 'squeezenet1_1',
   family: 'squeezenet',
+  options: [],
   build: squeezenet1_1,
   description:
     'SqueezeNet 1.1: Fire modules, 3×3 stem, early pooling; 1.24M parameters, 2.4× fewer MACs than 1.0',

@@ -177,6 +177,15 @@ export { compare, PythonSession, predictValues, readF32 } from './python-session
 export { normals, seededRandom } from './random.js';
 export { describeShippedWeights, type ShippedWeightsCase } from './shipped-weights.js';
 export {
+  fnv1a,
+  readTimmFixture,
+  type TimmFixture,
+  type TimmFixtureTensor,
+  timmFill,
+  timmInput,
+  timmStateDict,
+} from './timm-fixture.js';
+export {
   maxError,
   type ReferenceCase,
   type ReferenceResult,

@@ -27,4 +27,11 @@ export {
   vgg19Bn,
   vggDefinitions,
 } from './variants.js';
-export { VGG_LAYERS, type VggBuildOptions, type VggConfig, type VggOptions, vgg } from './vgg.js';
+export {
+  VGG_LAYERS,
+  VGG_OPTION_KEYS,
+  type VggBuildOptions,
+  type VggConfig,
+  type VggOptions,
+  vgg,
+} from './vgg.js';

@@ -67,7 +67,12 @@ describe('vgg16 ← timm vgg16.tv_in1k layout', () => {
     model.dispose();
   });
 
-  it('consumes every tensor once and reproduces timm’s logits (≤ 1e-4 of their scale)', async () => {
+  // Measured (wasm and cpu): max |Δ| / max |logit| = 1.3e-6 to 1.6e-6, the same as PyTorch's own
+  // float32 run of these weights against float64 (1.8e-6). The "2e-4 relative" once reported for
+  // this layout is the largest element-wise |Δᵢ| / |yᵢ|, set by logits near zero (|Δ| ≈ 4e-6 on a
+  // logit of 0.02): VGG has no batch-norm, so the fill rule's biases leave some logits tiny. The
+  // mapping is exact; the check is against the logits' scale, like every other family, at 1e-5.
+  it('consumes every tensor once and reproduces timm’s logits (≤ 1e-5 of their scale)', async () => {
     const before = tf.memory().numTensors;
     const tensors: RawTensorMap = new Map();
     for (const spec of fixture.tensors) {
@@ -89,7 +94,7 @@ describe('vgg16 ← timm vgg16.tv_in1k layout', () => {
     const expected = tf.tensor2d([fixture.logits[0] as number[]]);
     const { error, scale } = maxError(logits, expected);
     expect(scale).toBeGreaterThan(1);
-    expect(error).toBeLessThanOrEqual(1e-4 * scale);
+    expect(error).toBeLessThanOrEqual(1e-5 * scale);
     tf.dispose([input, logits, expected]);
     expect(tf.memory().numTensors).toBe(modelTensors);
     model.dispose();

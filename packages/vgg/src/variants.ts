@@ -4,9 +4,9 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { defineModel, type ModelDefinition, registerModel } from '@tfzoo/core';
-import { VGG_TORCHVISION_MAPPING } from './mapping.js';
+import { VGG_TIMM_MAPPING, VGG_TORCHVISION_MAPPING } from './mapping.js';
 import { vggPretrained } from './pretrained.js';
-import { VGG_LAYERS, type VggConfig, type VggOptions, vgg } from './vgg.js';
+import { VGG_LAYERS, VGG_OPTION_KEYS, type VggConfig, type VggOptions, vgg } from './vgg.js';
 
 /** Every VGG variant torchvision defines, by architecture id. */
 export const VGG_VARIANTS: Readonly<Record<string, VggConfig>> = Object.freeze({
@@ -67,6 +67,7 @@ function definition(name: string): ModelDefinition {
   return defineModel({
     name,
     family: 'vgg',
+    options: VGG_OPTION_KEYS,
     build: (options) => vgg(config, options),
     description: `VGG-${depth}${config.batchNorm ? ' with batch-norm' : ''}: 3×3 convolutions, adaptive pool to 7×7, 4096-4096 classifier`,
     paper: {
@@ -78,6 +79,7 @@ function definition(name: string): ModelDefinition {
     pretrained,
     defaultTag: timm?.source.sha256 ? 'tv_in1k' : 'tv_pth_in1k',
     defaultMapping: VGG_TORCHVISION_MAPPING,
+    mappings: [VGG_TORCHVISION_MAPPING, VGG_TIMM_MAPPING],
   });
 }
 

@@ -12,6 +12,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -52,6 +53,11 @@ export interface VggBuildOptions {
 
 /** Build options of the VGG builders: the common contract plus {@link VggBuildOptions}. */
 export type VggOptions = BuildOptions & VggBuildOptions;
+
+/** The VGG builders' option keys beyond `BuildOptions`: every other key is refused. */
+export const VGG_OPTION_KEYS = Object.freeze([
+  'initWeights',
+] as const satisfies readonly (keyof VggOptions)[]);
 
 /** torchvision's feature configurations: `A` (VGG-11), `B` (13), `D` (16), `E` (19). */
 export const VGG_LAYERS = {
@@ -95,12 +101,15 @@ function checkConfig(config: VggConfig): void {
  * ```
  */
 export function vgg(config: VggConfig, options: VggOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => vgg(config, rest));
+  if (features) return features;
   checkConfig(config);
   const pools = config.layers.filter((spec) => spec === 'M').length;
   const resolved = resolveBuildOptions(options, {
     name: config.name,
     dropRate: 0.5,
     minInputSize: 2 ** pools,
+    options: VGG_OPTION_KEYS,
   });
   const initWeights = options.initWeights ?? !(options.skipInit ?? false);
   if (typeof initWeights !== 'boolean') throw invalidArgument('initWeights', initWeights, 'a boolean');

@@ -17,6 +17,7 @@ export function legacyXception(options?: XceptionOptions): tfl.LayersModel {
 export const LEGACY_XCEPTION_DEFINITION: ModelDefinition = defineModel({
   name: 'legacy_xception',
   family: 'xception',
+  options: [],
   build: (options) => legacyXception(options as XceptionOptions),
   description: 'Xception (entry, middle, exit flows of separable convolutions), 299×299, timm legacy layout',
   paper: {

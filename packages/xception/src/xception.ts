@@ -14,6 +14,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type BuildOptions,
+  buildFeatures,
   classifierOutput,
   globalPool,
   invalidArgument,
@@ -143,11 +144,14 @@ function checkConfig(config: XceptionConfig): void {
  * ```
  */
 export function buildXception(config: XceptionConfig, options: XceptionOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => buildXception(config, rest));
+  if (features) return features;
   checkConfig(config);
   const resolved = resolveBuildOptions(options, {
     name: config.name,
     inputShape: [299, 299, 3],
     minInputSize: 7,
+    options: [],
   });
   const skipInit = options.skipInit ?? false;
   if (typeof skipInit !== 'boolean') throw invalidArgument('skipInit', skipInit, 'a boolean');

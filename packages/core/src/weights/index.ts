@@ -4,6 +4,7 @@
  * reference weights into tfzoo models and saves them back (DESIGN §3).
  */
 export * from './cache.js';
+export * from './detect.js';
 export * from './layouts.js';
 export * from './load.js';
 export * from './mapping.js';

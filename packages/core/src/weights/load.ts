@@ -32,6 +32,11 @@ export interface LoadWeightsOptions extends ReadWeightsOptions {
    * mode. This is how a head with a different `numClasses` is left fresh, like timm.
    */
   exclude?: string | readonly string[];
+  /**
+   * Check everything (names, shapes, strictness) and report, but assign nothing (default false).
+   * How a caller tries several mappings on one file without touching the model.
+   */
+  dryRun?: boolean;
 }
 
 /** What {@link loadWeights} did. */
@@ -44,6 +49,11 @@ export interface LoadWeightsReport {
   unused: string[];
   /** Model weights the source did not fill (only non-empty when `strict` is false). */
   unfilled: string[];
+  /**
+   * With `dryRun`: the load plan, one `source name → layer/weight (transform)` line per tensor, in
+   * source order — equal plans mean two mappings would load the same model.
+   */
+  plan?: string[];
 }
 
 interface SourceTensor {
@@ -188,6 +198,11 @@ export async function loadWeights(
         expected: 'every source tensor to fill exactly one model weight of the right shape',
       },
     );
+  }
+  if (options.dryRun) {
+    report.plan = plan.map((item) => `${item.name} → ${item.slot.key} (${item.transform.name})`);
+    report.loaded = plan.map((item) => item.slot.key);
+    return report;
   }
   const values: tf.Tensor[] = [];
   try {

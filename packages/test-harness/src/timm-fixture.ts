@@ -1,0 +1,93 @@
+/**
+ * The timm parity fixtures (`/work/shared/fixtures/README.md`, copied into each family's
+ * `src/test/fixtures/`): state-dict names and shapes made with real timm, the deterministic fill
+ * rule that gives every float tensor its values, the input and timm's eval-mode logits. One copy of
+ * the rule for every family.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { RawTensor, RawTensorMap } from '@tfzoo/core';
+
+/** One tensor of a timm fixture. */
+export interface TimmFixtureTensor {
+  /** State-dict name. */
+  name: string;
+  /** PyTorch shape. */
+  shape: number[];
+  /** `F32` or `I64` (`num_batches_tracked`, no data). */
+  dtype: 'F32' | 'I64';
+  /** Calibrated batch-norm statistics; every other tensor follows the fill rule. */
+  values?: number[];
+}
+
+/** A timm parity fixture: names, shapes, BN statistics, input shape and timm's logits. */
+export interface TimmFixture {
+  /** timm model name. */
+  model: string;
+  /** Trainable parameters as timm counts them. */
+  numParams: number;
+  /** `[batch, height, width, 3]`, NHWC. */
+  inputShape: [number, number, number, number];
+  /** The state dict, in order. */
+  tensors: TimmFixtureTensor[];
+  /** timm's eval-mode output, `[batch][classes]`. */
+  logits: number[][];
+}
+
+/** Reads a fixture file: `.json`, or `.json.gz`. */
+export function readTimmFixture(path: string | URL): TimmFixture {
+  const bytes = readFileSync(path);
+  const text = String(path).endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+  return JSON.parse(text) as TimmFixture;
+}
+
+/** 32-bit FNV-1a of the UTF-8 bytes of `text`. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** The fill rule: the values of tensor `name` of `shape` (PyTorch layout, C order), float32. */
+export function timmFill(name: string, shape: readonly number[]): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const h = fnv1a(name);
+  let scale: (u: number) => number;
+  if (name === 'input' || name === 'calibration') scale = (u) => (u - 0.5) * 4;
+  else if (name.endsWith('running_var')) scale = (u) => 0.5 + u;
+  else if (name.endsWith('running_mean')) scale = (u) => (u - 0.5) * 0.2;
+  else if (shape.length === 1 && name.endsWith('weight')) scale = (u) => 0.8 + 0.4 * u;
+  else if (shape.length <= 1) scale = (u) => (u - 0.5) * 0.2;
+  else {
+    const bound = Math.sqrt(6 / (n / (shape[0] as number)));
+    scale = (u) => (u - 0.5) * 2 * bound;
+  }
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = scale(((Math.imul(i, 2654435761) + h) >>> 0) / 4294967296);
+  return out;
+}
+
+/** The fixture's state dict as raw tensors (`num_batches_tracked` as I64 zeros). */
+export function timmStateDict(fixture: TimmFixture): RawTensorMap {
+  const out: RawTensorMap = new Map();
+  for (const tensor of fixture.tensors) {
+    let raw: RawTensor;
+    if (tensor.dtype === 'I64') {
+      const size = tensor.shape.reduce((a, b) => a * b, 1);
+      raw = { dtype: 'I64', shape: tensor.shape, data: new BigInt64Array(size) };
+    } else {
+      const data = tensor.values ? Float32Array.from(tensor.values) : timmFill(tensor.name, tensor.shape);
+      raw = { dtype: 'F32', shape: tensor.shape, data };
+    }
+    out.set(tensor.name, raw);
+  }
+  return out;
+}
+
+/** The fixture's input, NHWC, float32 (`[batch · height · width · 3]`). */
+export function timmInput(fixture: TimmFixture): Float32Array {
+  return timmFill('input', fixture.inputShape);
+}

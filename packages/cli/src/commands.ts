@@ -1,8 +1,8 @@
 /** The table of commands. */
 import type { CommandIo } from './args.js';
+import { doctorCommand } from './doctor-command.js';
 import {
   cacheCommand,
-  doctorCommand,
   downloadCommand,
   exportCommand,
   infoCommand,

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendCheck, doctorCommand } from './doctor-command.js';
@@ -54,5 +56,40 @@ describe('tfzoo doctor', () => {
     expect(out()).toMatch(/no {3}tensorflow-gpu +could not import @tensorflow\/tfjs-node-gpu/);
     expect(out()).toMatch(/--backend auto uses: wasm/);
     expect(out()).not.toMatch(/training step/);
+  });
+});
+
+describe('tfzoo --backend webgpu', () => {
+  it('predicts with the built CLI on WebGPU and exits (the device is released)', () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const run = spawnSync(
+      process.execPath,
+      [
+        'packages/cli/dist/bin.js',
+        'eval',
+        'lenet5.fmnist',
+        '--data',
+        'fashion-mnist-sample',
+        '--limit',
+        '64',
+        '--backend',
+        'webgpu',
+        '--json',
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, VK_ICD_FILENAMES: SWIFTSHADER },
+        encoding: 'utf8',
+        timeout: 300_000,
+      },
+    );
+    expect(run.error).toBeUndefined();
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split('\n').pop() as string) as {
+      accuracy: number;
+      samples: number;
+    };
+    expect(result.samples).toBe(64);
+    expect(result.accuracy).toBeGreaterThan(0.6);
   });
 });

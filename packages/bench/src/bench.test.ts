@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCpuInfo, parseLoadAvg } from './fingerprint.js';
+import { parseCpuInfo, parseLoadAvg, parseNvidiaSmi } from './fingerprint.js';
 import { type BenchReport, compare, renderChart, renderMarkdown, withRelativePaths } from './report.js';
 import { formatRatio, median, ratio, repeatsWithinBudget } from './stats.js';
 import { barChartSvg, escapeXml } from './svg.js';
@@ -194,6 +194,53 @@ describe('report', () => {
     checkXml(svg);
     expect(svg).toContain('PyTorch &lt;2 thr&gt;');
     expect(svg).toContain('ORT &amp; co');
+    expect(markdown).not.toContain('SwiftShader');
+
+    // The GPU page: ratios against the CUDA peers, the GPU fingerprint, and WebGPU on SwiftShader flagged.
+    const gpu: BenchReport = {
+      ...report,
+      options: { ...report.options, runtimes: ['pytorch-cuda', 'pytorch-cuda-tf32', 'webgpu'], name: 'gpu' },
+      gpus: parseNvidiaSmi('NVIDIA H100 80GB HBM3, 550.54.15, 81559 MiB, 9.0, 00000000:19:00.0\n'),
+      runtimes: [
+        {
+          key: 'pytorch-cuda',
+          label: 'PyTorch CUDA fp32',
+          kind: 'pytorch',
+          threads: 1,
+          trains: true,
+          available: true,
+        },
+        {
+          key: 'pytorch-cuda-tf32',
+          label: 'PyTorch TF32',
+          kind: 'pytorch',
+          threads: 1,
+          trains: true,
+          available: true,
+        },
+        {
+          key: 'webgpu',
+          label: 'tfzoo WebGPU',
+          kind: 'tfjs',
+          backend: 'webgpu',
+          threads: 1,
+          trains: true,
+          available: true,
+          info: {
+            adapter: {
+              description: 'SwiftShader driver 5.0.0',
+              architecture: 'swiftshader',
+              isFallbackAdapter: true,
+            },
+          },
+        },
+      ],
+      rows: [row('pytorch-cuda', 400), row('pytorch-cuda-tf32', 800), row('webgpu', 100)],
+    };
+    const page = renderMarkdown(gpu);
+    expect(page).toContain('| ResNet-18 | **400** | **800** | **100** (0.25× / 0.13×) |');
+    expect(page).toContain('SwiftShader numbers are not GPU numbers');
+    expect(page).toContain('NVIDIA H100 80GB HBM3, 81559 MiB, compute capability 9.0, driver 550.54.15');
   });
 
   it('draws bars in proportion on a log scale', () => {

@@ -23,10 +23,32 @@ export const MODELS: readonly ModelSpec[] = [
   { id: 'vgg16', label: 'VGG-16', torchvision: 'vgg16', packages: ['@tfzoo/vgg'] },
 ];
 
-/** The runtimes the harness knows: the peers first, then tfzoo's TF.js backends. */
+/**
+ * The runtimes the harness knows: the peers first, then tfzoo's TF.js backends. The CUDA rows are
+ * for the GPU run (`gpu/run.sh`): strict fp32 eager, and a labelled TF32 + channels-last row.
+ */
 export const RUNTIMES: readonly RuntimeSpec[] = [
   { key: 'pytorch', label: 'PyTorch (2 thr)', kind: 'pytorch', threads: 2, trains: true },
   { key: 'onnxruntime', label: 'onnxruntime-node (2 thr)', kind: 'onnxruntime', threads: 2, trains: false },
+  {
+    key: 'pytorch-cuda',
+    label: 'PyTorch CUDA (fp32, TF32 off)',
+    kind: 'pytorch',
+    threads: 1,
+    trains: true,
+    device: 'cuda',
+    tf32: false,
+  },
+  {
+    key: 'pytorch-cuda-tf32',
+    label: 'PyTorch CUDA (TF32 + channels-last)',
+    kind: 'pytorch',
+    threads: 1,
+    trains: true,
+    device: 'cuda',
+    tf32: true,
+    channelsLast: true,
+  },
   { key: 'wasm-2', label: 'tfzoo wasm (2 thr)', kind: 'tfjs', backend: 'wasm', threads: 2, trains: true },
   { key: 'wasm-1', label: 'tfzoo wasm (1 thr)', kind: 'tfjs', backend: 'wasm', threads: 1, trains: true },
   { key: 'cpu', label: 'tfzoo cpu (JS)', kind: 'tfjs', backend: 'cpu', threads: 1, trains: true },

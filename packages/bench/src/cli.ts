@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODELS, RUNTIMES } from './catalog.js';
-import { machineFingerprint, readLoad } from './fingerprint.js';
+import { gpuFingerprint, machineFingerprint, readLoad } from './fingerprint.js';
 import {
   type BenchOptions,
   type BenchReport,
@@ -243,12 +243,19 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     options,
     startedAt: new Date().toISOString(),
     machine: machineFingerprint(),
+    ...(options.runtimes.some(
+      (key) => RUNTIMES.find((r) => r.key === key)?.device === 'cuda' || key === 'webgpu',
+    )
+      ? { gpus: gpuFingerprint() }
+      : {}),
     load: { before: readLoad() },
     versions: {
       '@tensorflow/tfjs-core': versionOf(require, '@tensorflow/tfjs-core'),
       '@tensorflow/tfjs-layers': versionOf(require, '@tensorflow/tfjs-layers'),
       '@tensorflow/tfjs-backend-cpu': versionOf(require, '@tensorflow/tfjs-backend-cpu'),
       '@tensorflow/tfjs-backend-wasm': versionOf(require, '@tensorflow/tfjs-backend-wasm'),
+      '@tensorflow/tfjs-backend-webgpu': versionOf(require, '@tensorflow/tfjs-backend-webgpu'),
+      webgpu: versionOf(require, 'webgpu'),
       'onnxruntime-node': versionOf(require, 'onnxruntime-node'),
     },
     runtimes: [],
@@ -278,7 +285,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     tolerance: options.tolerance,
     ...(model ? { referencePath: join(work, `reference-${model.id}.json`) } : {}),
     ...(model ? { onnxPath: join(cache, `${model.torchvision}-${options.imageSize}.onnx`) } : {}),
-    ...(model && runtime.kind === 'pytorch'
+    ...(model && runtime.kind === 'pytorch' && (runtime.device ?? 'cpu') === 'cpu'
       ? { exportOnnxPath: join(cache, `${model.torchvision}-${options.imageSize}.onnx`) }
       : {}),
   });
@@ -395,6 +402,10 @@ export async function runBench(options: BenchOptions, command: string): Promise<
       if (options.runtimes.includes(runtime.key)) {
         report.workers.push(result);
         report.rows.push(...result.rows);
+      }
+      if (runtime.kind === 'pytorch' && typeof result.info.cuda === 'string') {
+        report.versions.cuda = result.info.cuda;
+        report.versions.cudnn = String(result.info.cudnn);
       }
       if (runtime.kind === 'pytorch' && typeof result.info.torch === 'string') {
         report.versions.torch = result.info.torch;

@@ -2,6 +2,7 @@
  * The environment fingerprint recorded with every benchmark: CPU model and flags, cores, memory,
  * load, and the versions of every runtime measured.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 
@@ -106,4 +107,46 @@ export function machineFingerprint(): MachineFingerprint {
     os: `${os.platform()}-${os.arch()} ${os.release()}`,
     node: process.version,
   };
+}
+
+/** One NVIDIA GPU as `nvidia-smi` describes it. */
+export interface GpuInfo {
+  /** Product name (e.g. `NVIDIA H100 80GB HBM3`). */
+  name: string;
+  /** Driver version. */
+  driver: string;
+  /** Total memory as nvidia-smi prints it (e.g. `81559 MiB`). */
+  memory: string;
+  /** Compute capability (e.g. `9.0`), where nvidia-smi reports it. */
+  computeCapability: string;
+  /** PCI bus id. */
+  pciBusId: string;
+}
+
+/** Parses `nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap,pci.bus_id --format=csv,noheader`. */
+export function parseNvidiaSmi(text: string): GpuInfo[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [name = '', driver = '', memory = '', computeCapability = '', pciBusId = ''] = line
+        .split(',')
+        .map((field) => field.trim());
+      return { name, driver, memory, computeCapability, pciBusId };
+    });
+}
+
+/** The NVIDIA GPUs of this machine (`nvidia-smi`), or why they could not be listed. */
+export function gpuFingerprint(): GpuInfo[] | { error: string } {
+  try {
+    const text = execFileSync(
+      'nvidia-smi',
+      ['--query-gpu=name,driver_version,memory.total,compute_cap,pci.bus_id', '--format=csv,noheader'],
+      { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    return parseNvidiaSmi(text);
+  } catch (error) {
+    return { error: `nvidia-smi: ${(error as Error).message.split('\n')[0]}` };
+  }
 }

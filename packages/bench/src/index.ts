@@ -7,10 +7,13 @@
 export { MODELS, RUNTIMES } from './catalog.js';
 export {
   type CpuInfo,
+  type GpuInfo,
+  gpuFingerprint,
   type MachineFingerprint,
   machineFingerprint,
   parseCpuInfo,
   parseLoadAvg,
+  parseNvidiaSmi,
   readLoad,
 } from './fingerprint.js';
 export {
@@ -20,7 +23,9 @@ export {
   compare,
   findRow,
   PEER_KEYS,
+  peerKeys,
   type RuntimeReport,
+  ranOnSoftwareGpu,
   renderChart,
   renderMarkdown,
   statusNote,

@@ -2,7 +2,7 @@
  * The benchmark report: its JSON shape, the comparison table (every tfzoo backend as a ratio of the
  * PyTorch and onnxruntime-node rows of the same run), the markdown page and the SVG chart.
  */
-import type { MachineFingerprint } from './fingerprint.js';
+import type { GpuInfo, MachineFingerprint } from './fingerprint.js';
 import { formatBytes, formatRate, formatRatio, formatSeconds, ratio } from './stats.js';
 import { type BarChart, barChartSvg } from './svg.js';
 import type { BenchRow, Case, ModelSpec, RuntimeSpec, WorkerResult } from './types.js';
@@ -61,6 +61,8 @@ export interface BenchReport {
   finishedAt?: string;
   /** The machine. */
   machine: MachineFingerprint;
+  /** The NVIDIA GPUs (`nvidia-smi`), recorded when a GPU runtime was selected. */
+  gpus?: GpuInfo[] | { error: string };
   /** Load averages before and after (other processes share the cores). */
   load: { before: { at: string; loadavg: number[] }; after?: { at: string; loadavg: number[] } };
   /** Library versions. */
@@ -90,6 +92,15 @@ export interface ComparisonCell {
   vsPytorch?: number;
   /** Rate divided by onnxruntime's. */
   vsOnnxruntime?: number;
+  /** Rate divided by each peer's that has a rate (keyed by the peer's runtime key). */
+  vs?: Record<string, number>;
+}
+
+/** The peers of a report: its selected runtimes that are not tfzoo backends, in table order. */
+export function peerKeys(report: Pick<BenchReport, 'runtimes' | 'options'>): string[] {
+  return report.runtimes
+    .filter((r) => r.kind !== 'tfjs' && report.options.runtimes.includes(r.key))
+    .map((r) => r.key);
 }
 
 /**
@@ -124,6 +135,7 @@ export function compare(
   model: string,
   c: Case,
   runtimes: readonly string[],
+  peers: readonly string[] = [PEER_KEYS.pytorch, PEER_KEYS.onnxruntime],
 ): ComparisonCell[] {
   const rate = (key: string): number | undefined => {
     const row = findRow(rows, model, key, c);
@@ -141,6 +153,12 @@ export function compare(
     if (vsPytorch !== undefined) cell.vsPytorch = vsPytorch;
     const vsOnnxruntime = ratio(value, onnxruntime);
     if (vsOnnxruntime !== undefined) cell.vsOnnxruntime = vsOnnxruntime;
+    const vs: Record<string, number> = {};
+    for (const peer of peers) {
+      const r = ratio(value, rate(peer));
+      if (r !== undefined) vs[peer] = r;
+    }
+    if (Object.keys(vs).length > 0) cell.vs = vs;
     return cell;
   });
 }
@@ -163,12 +181,31 @@ function caseTitle(c: Case): string {
     : `Training step (forward + backward + SGD), batch ${c.batch}`;
 }
 
-function cellText(cell: ComparisonCell, peers: boolean): string {
+function cellText(cell: ComparisonCell, peers: readonly string[]): string {
   if (cell.imagesPerSecond === undefined) return statusNote(cell.row);
   const rate = `**${formatRate(cell.imagesPerSecond)}**`;
-  if (!peers) return rate;
-  const parts = [cell.vsPytorch, cell.vsOnnxruntime].map((r) => formatRatio(r));
+  if (peers.length === 0) return rate;
+  const parts = peers.map((peer) => formatRatio(cell.vs?.[peer]));
   return `${rate} (${parts.join(' / ')})`;
+}
+
+/** The WebGPU adapter a report's webgpu runtime ran on, when it recorded one. */
+function webgpuAdapter(report: BenchReport): Record<string, unknown> | undefined {
+  const runtime = report.runtimes.find((r) => r.backend === 'webgpu' && r.available);
+  const adapter = runtime?.info?.adapter;
+  return adapter && typeof adapter === 'object' ? (adapter as Record<string, unknown>) : undefined;
+}
+
+/** Whether the report's WebGPU rows ran on a software adapter (SwiftShader): not GPU numbers. */
+export function ranOnSoftwareGpu(report: BenchReport): boolean {
+  const adapter = webgpuAdapter(report);
+  return (
+    adapter !== undefined &&
+    (adapter.isFallbackAdapter === true ||
+      /swiftshader|llvmpipe|lavapipe/i.test(
+        String(adapter.architecture ?? '') + String(adapter.description ?? ''),
+      ))
+  );
 }
 
 function escapeCell(text: string): string {
@@ -206,10 +243,20 @@ export function renderMarkdown(report: BenchReport, chartFile?: string): string 
           `cores: absolute rates are low and noisy, the ratios between runtimes measured back to back are the result.`),
     '',
   );
+  const adapter = webgpuAdapter(report);
+  if (ranOnSoftwareGpu(report)) {
+    lines.push(
+      `> **SwiftShader numbers are not GPU numbers.** The WebGPU rows ran on ${String(adapter?.description ?? 'a software adapter')}, ` +
+        "Google's CPU implementation of Vulkan: they check that the WebGPU path works end to end, not how fast a GPU runs it.",
+      '',
+    );
+  }
+  const peerIds = peerKeys(report).filter((key) => shown.some((r) => r.key === key));
+  const peerLabels = peerIds.map((key) => shown.find((r) => r.key === key)?.label ?? key);
   lines.push('Regenerate with:', '', '```sh', report.command, '```', '');
   if (chartFile) lines.push(`![images per second, log scale](${chartFile})`, '');
   lines.push(
-    'Each cell: **images/s** (median of the timed calls after a warm-up), then the ratio to PyTorch / to onnxruntime-node ' +
+    `Each cell: **images/s** (median of the timed calls after a warm-up), then the ratio to ${peerLabels.join(' / ') || 'the peers'} ` +
       'in the same run (above 1× = faster than the peer). "skipped (≈X/call)" = the estimated time of one call did not fit the ' +
       `row budget (${formatSeconds(report.options.rowBudgetSeconds)} for tfzoo backends, ${formatSeconds(report.options.peerBudgetSeconds)} for the peers; ` +
       'a warm-up and at least one timed call must fit; a call estimated at over twice the budget is not started); ' +
@@ -226,11 +273,12 @@ export function renderMarkdown(report: BenchReport, chartFile?: string): string 
         model.id,
         c,
         shown.map((r) => r.key),
+        peerIds,
       );
       const texts = cells.map((cell, i) =>
         !cell.row && c.mode === 'train' && !shown[i]?.trains
           ? 'n/a'
-          : cellText(cell, cell.runtime !== PEER_KEYS.pytorch && cell.runtime !== PEER_KEYS.onnxruntime),
+          : cellText(cell, peerIds.includes(cell.runtime) ? [] : peerIds),
       );
       lines.push(`| ${[model.label, ...texts].map(escapeCell).join(' | ')} |`);
     }
@@ -310,6 +358,18 @@ export function renderMarkdown(report: BenchReport, chartFile?: string): string 
     `- CPU: ${m.cpu.model}, ${m.cpu.logicalProcessors} logical processors; SIMD: ${m.cpu.simd.join(', ') || 'unknown'}`,
   );
   lines.push(`- OS: ${m.os}; Node ${m.node}`);
+  if (report.gpus) {
+    lines.push(
+      Array.isArray(report.gpus)
+        ? `- GPU${report.gpus.length > 1 ? 's' : ''} (nvidia-smi): ${report.gpus.map((g) => `${g.name}, ${g.memory}, compute capability ${g.computeCapability}, driver ${g.driver}`).join('; ') || 'none listed'}`
+        : `- GPU: not listed (${report.gpus.error})`,
+    );
+  }
+  if (adapter) {
+    lines.push(
+      `- WebGPU adapter: ${String(adapter.description)} (vendor ${String(adapter.vendor)}, architecture ${String(adapter.architecture)}, via ${String(adapter.source)})`,
+    );
+  }
   for (const [name, version] of Object.entries(report.versions)) lines.push(`- ${name}: ${version}`);
   lines.push(
     `- Options: warm-up ${report.options.warmup}, up to ${report.options.repeats} timed calls, row budget ${formatSeconds(report.options.rowBudgetSeconds)} (peers ${formatSeconds(report.options.peerBudgetSeconds)}), seed ${report.options.seed}`,

@@ -5,8 +5,11 @@
  * `torch.onnx.export` for the onnxruntime-node peer.
  */
 
-/** The Python interpreter that sees Debian's torch (the `python3` first on PATH may be another). */
-export const PYTHON = '/usr/bin/python3';
+/**
+ * The Python interpreter that sees torch: `TFZOO_BENCH_PYTHON` when set (the GPU machine's), else
+ * Debian's `/usr/bin/python3` (the `python3` first on PATH here may be another).
+ */
+export const PYTHON = process.env.TFZOO_BENCH_PYTHON || '/usr/bin/python3';
 
 /** The worker script: `python3 script.py <task.json> <result.json>`. */
 export const TORCH_WORKER_SCRIPT = String.raw`
@@ -42,25 +45,49 @@ except Exception as e:
     fail_all('unavailable', 'PyTorch does not import in %s (Debian: apt-get install python3-torch python3-torchvision): %s' % (sys.executable, e))
     sys.exit(0)
 
+device = runtime.get('device') or 'cpu'
+tf32 = bool(runtime.get('tf32'))
+channels_last = bool(runtime.get('channelsLast'))
 torch.set_num_threads(runtime['threads'])
 torch.manual_seed(task['seed'])
 result['info'] = {
     'torch': torch.__version__, 'torchvision': torchvision.__version__, 'python': platform.python_version(),
     'threads': torch.get_num_threads(), 'mkldnn': torch.backends.mkldnn.is_available(),
-    'mode': 'eager, fp32, torch.no_grad() for inference',
+    'device': device,
+    'mode': 'eager, fp32%s%s, torch.no_grad() for inference' % (
+        ', TF32 allowed' if tf32 else (', TF32 off' if device == 'cuda' else ''),
+        ', channels-last' if channels_last else ''),
 }
+if device == 'cuda':
+    if not torch.cuda.is_available():
+        fail_all('unavailable', 'torch.cuda.is_available() is False in %s (torch %s, built for CUDA %s)' % (sys.executable, torch.__version__, torch.version.cuda))
+        sys.exit(0)
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.backends.cudnn.benchmark = True
+    props = torch.cuda.get_device_properties(0)
+    result['info'].update({
+        'gpu': torch.cuda.get_device_name(0), 'capability': '%d.%d' % torch.cuda.get_device_capability(0),
+        'gpuMemoryBytes': props.total_memory, 'cuda': torch.version.cuda,
+        'cudnn': torch.backends.cudnn.version(), 'cudnnBenchmark': True,
+        'allowTf32': {'matmul': torch.backends.cuda.matmul.allow_tf32, 'cudnn': torch.backends.cudnn.allow_tf32},
+    })
+sync = torch.cuda.synchronize if device == 'cuda' else (lambda: None)
+memory_format = torch.channels_last if channels_last else torch.contiguous_format
 try:
     model = getattr(torchvision.models, spec['torchvision'])(num_classes=1000)
 except Exception as e:
     fail_all('error', 'torchvision.models.%s failed: %s' % (spec['torchvision'], e))
     sys.exit(0)
+model = model.to(device=device, memory_format=memory_format)
 result['available'] = True
 size = task['imageSize']
 model.eval()
-x1 = torch.rand(1, 3, size, size) * 2 - 1
+x1 = (torch.rand(1, 3, size, size) * 2 - 1).to(device=device, memory_format=memory_format)
 t0 = time.perf_counter()
 with torch.no_grad():
     model(x1)
+sync()
 per_image = time.perf_counter() - t0
 train_per_image = None
 save()
@@ -98,18 +125,19 @@ for c in task['cases']:
     base = dict(model=spec['id'], runtime=runtime['key'], mode=c['mode'], batch=c['batch'])
     b = c['batch']
     try:
-        x = torch.rand(b, 3, size, size) * 2 - 1
+        x = (torch.rand(b, 3, size, size) * 2 - 1).to(device=device, memory_format=memory_format)
         if c['mode'] == 'inference':
             model.eval()
             def call():
                 with torch.no_grad():
                     model(x)
+                sync()
             row = measure(base, call, per_image * b)
             if 'medianSeconds' in row:
                 per_image = row['medianSeconds'] / b
         else:
             model.train()
-            labels = torch.randint(0, 1000, (b,))
+            labels = torch.randint(0, 1000, (b,)).to(device)
             optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
             loss_fn = torch.nn.CrossEntropyLoss()
             def call():
@@ -125,6 +153,8 @@ for c in task['cases']:
     except Exception as e:
         row = dict(base, status='error', reason=str(e).split('\n')[0])
     row['peakRssBytes'] = rss()
+    if device == 'cuda':
+        row['peakTensorBytes'] = torch.cuda.max_memory_allocated()
     result['rows'].append(row)
     result.pop('running', None)
     save()
@@ -134,7 +164,7 @@ if path and not os.path.exists(path):
     try:
         model.eval()
         t0 = time.perf_counter()
-        torch.onnx.export(model, x1, path + '.part', input_names=['input'], output_names=['logits'],
+        torch.onnx.export(model.cpu(), x1.cpu(), path + '.part', input_names=['input'], output_names=['logits'],
                           dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=13)
         os.replace(path + '.part', path)
         result['info']['onnxExport'] = 'exported with torch.onnx.export (opset 13, random weights) in %.1f s' % (time.perf_counter() - t0)

@@ -19,6 +19,12 @@ export interface RuntimeSpec {
   threads: number;
   /** Whether this runtime can run a training step. */
   trains: boolean;
+  /** For `pytorch`: the device (default `cpu`). */
+  device?: 'cpu' | 'cuda';
+  /** For `pytorch` on CUDA: allow TF32 matmuls and convolutions (default false: strict fp32). */
+  tf32?: boolean;
+  /** For `pytorch`: run in channels-last memory format (default false). */
+  channelsLast?: boolean;
 }
 
 /** One model of the benchmark: a tfzoo id and the torchvision constructor of the same architecture. */
@@ -96,7 +102,10 @@ export interface BenchRow {
   warmup?: number;
   /** Estimated seconds of one call, made before running it (used for the budget). */
   estimatedSeconds?: number;
-  /** TF.js: the peak of `tf.memory().numBytes` during one call (from `tf.profile`). */
+  /**
+   * TF.js: the peak of `tf.memory().numBytes` during one call (from `tf.profile`); PyTorch on CUDA:
+   * `torch.cuda.max_memory_allocated()` so far.
+   */
   peakTensorBytes?: number;
   /** The process's peak resident set size so far, in bytes (includes building the model). */
   peakRssBytes?: number;

@@ -74,6 +74,7 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
     });
     result.info.attempts = info.attempts;
     result.info.tfBackend = tf.getBackend();
+    if (info.adapter) result.info.adapter = info.adapter;
   } catch (error) {
     const attempts = (error as { details?: unknown }).details;
     result.info.initError = message(error);
@@ -358,11 +359,14 @@ export async function runWorker(taskPath: string, resultPath: string): Promise<v
 const [taskPath, resultPath] = process.argv.slice(2);
 if (taskPath && resultPath && process.argv[1]?.endsWith('worker.js')) {
   // wasm's pthread pool keeps the event loop alive: exit explicitly once the result is written.
-  runWorker(taskPath, resultPath).then(
-    () => process.exit(0),
-    (error) => {
-      process.stderr.write(`${message(error)}\n`);
-      process.exit(1);
-    },
-  );
+  // A WebGPU device is released first (a Node process holding one does not exit by itself).
+  runWorker(taskPath, resultPath)
+    .then(async () => (await import('@tfzoo/core')).releaseBackend())
+    .then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`${message(error)}\n`);
+        process.exit(1);
+      },
+    );
 }

@@ -79,7 +79,11 @@ export const USAGE: Record<string, { usage: string; summary: string }> = {
     usage: 'tfzoo export <id> <dir> [--weights f] [--checkpoint d]',
     summary: 'write a TF.js layers model (model.json + weights) for browsers',
   },
-  doctor: { usage: 'tfzoo doctor [--json]', summary: 'which backends load here, and why the others do not' },
+  doctor: {
+    usage: 'tfzoo doctor [--json] [--no-train]',
+    summary:
+      'which backends load here, why the others do not, the WebGPU adapter, and whether a training step works',
+  },
   prune: {
     usage: 'tfzoo prune <id> --sparsity S [--schedule polynomial] [--data …] [--epochs N] [--out DIR]',
     summary: 'magnitude-prune conv/dense kernels with a fine-tune; writes DIR/model.safetensors',

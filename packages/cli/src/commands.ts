@@ -1,9 +1,9 @@
 /** The table of commands. */
 import type { CommandIo } from './args.js';
 import { distillCommand, pruneCommand, quantizeCommand } from './compress-commands.js';
+import { doctorCommand } from './doctor-command.js';
 import {
   cacheCommand,
-  doctorCommand,
   downloadCommand,
   exportCommand,
   infoCommand,

@@ -2,7 +2,7 @@
  * The `tfzoo` command's dispatcher: runs one command, turns errors into a one-line message and an
  * exit code (stack traces only with `--verbose`).
  */
-import { ZooError } from '@tfzoo/core';
+import { releaseBackend, ZooError } from '@tfzoo/core';
 import { type CommandIo, HelpRequested, USAGE } from './args.js';
 import { COMMANDS } from './commands.js';
 
@@ -58,5 +58,8 @@ export async function run(
     if (verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     else io.stderr.write('(run with --verbose for the stack trace)\n');
     return error instanceof ZooError && error.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : 1;
+  } finally {
+    // A GPU device (WebGPU) would keep the process alive: let it go once the command is done.
+    releaseBackend();
   }
 }

@@ -1,12 +1,11 @@
 /**
- * `tfzoo list`, `info`, `download`, `cache`, `predict`, `export` and `doctor`.
+ * `tfzoo list`, `info`, `download`, `cache`, `predict` and `export` (`doctor` is in doctor-command.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
-  BACKEND_PREFERENCE,
   cacheClear,
   cacheDir,
   cacheList,
@@ -343,56 +342,4 @@ export async function exportCommand(argv: string[], io: CommandIo): Promise<numb
   }
   io.stdout.write(`${join(dir, 'model.json')}\n`);
   return 0;
-}
-
-/** `tfzoo doctor`: which backends load here and why the others do not. */
-export async function doctorCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parse(argv, JSON_OPTION, 'doctor');
-  const report: { backend: string; ok: boolean; reason?: string; note?: string }[] = [];
-  let wasmTraining = '';
-  try {
-    await import('@tfzoo/wasm-training');
-    wasmTraining = 'with @tfzoo/wasm-training (conv gradients on wasm, threads)';
-  } catch (error) {
-    wasmTraining = `without @tfzoo/wasm-training (${(error as Error).message}): conv training falls back to cpu`;
-  }
-  for (const backend of BACKEND_PREFERENCE) {
-    try {
-      await initBackend(backend);
-      report.push({ backend, ok: true, ...(backend === 'wasm' ? { note: wasmTraining } : {}) });
-    } catch (error) {
-      const reason =
-        (error as Error).message
-          .split('\n')
-          .slice(1)
-          .join(' ')
-          .replace(/^\s*- [\w-]+: /, '') || (error as Error).message;
-      report.push({ backend, ok: false, reason });
-    }
-  }
-  const info = {
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    tfjs: tf.version_core,
-    cache: cacheDir(),
-    offline: process.env.TFZOO_OFFLINE === '1',
-    backends: report,
-  };
-  if (values.json) {
-    io.stdout.write(`${JSON.stringify(info)}\n`);
-    return 0;
-  }
-  io.stdout.write(
-    `node ${info.node} on ${info.platform}, tfjs-core ${info.tfjs}\ncache ${info.cache}${info.offline ? ' (TFZOO_OFFLINE=1)' : ''}\n\n`,
-  );
-  for (const r of report) {
-    io.stdout.write(
-      `  ${r.ok ? 'ok  ' : 'no  '} ${r.backend.padEnd(15)} ${r.ok ? (r.note ?? '') : r.reason}\n`,
-    );
-  }
-  const best = report.find((r) => r.ok);
-  io.stdout.write(
-    `\ntfzoo uses: ${best ? best.backend : 'nothing — install @tensorflow/tfjs-backend-wasm or -cpu'}\n`,
-  );
-  return best ? 0 : 1;
 }

@@ -4,6 +4,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeValue, invalidArgument, ZooError } from './errors.js';
+import {
+  type GpuAdapterReport,
+  releaseWebGpu,
+  setUpWebGpu,
+  validateWebGpuOptions,
+  type WebGpuOptions,
+  webGpuAdapter,
+} from './webgpu.js';
+
+export {
+  type GpuAdapterReport,
+  type GpuPowerPreference,
+  releaseWebGpu,
+  type WebGpuOptions,
+  webGpuAdapter,
+} from './webgpu.js';
 
 /** Backends tfzoo knows, fastest first. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -35,6 +51,8 @@ export interface BackendInfo {
   tfName: string;
   /** Every attempt, in order, including the successful one. */
   attempts: BackendAttempt[];
+  /** For `webgpu`: the adapter in use (vendor, architecture, description, limits). */
+  adapter?: GpuAdapterReport;
 }
 
 /** Options of {@link initBackend}. */
@@ -49,7 +67,11 @@ export interface InitBackendOptions {
    * `import '@tfzoo/wasm-training'` installs (see {@link registerWasmThreadsLoader}).
    */
   threads?: number;
+  /** For `webgpu`: the adapter to ask for (power preference; in Node, a Dawn adapter name). */
+  webgpu?: WebGpuOptions;
 }
+
+const OPTION_KEYS = ['quiet', 'threads', 'webgpu'];
 
 /**
  * Brings up a multi-threaded wasm backend for `threads` threads (registers its backend factory);
@@ -93,7 +115,7 @@ const loaders: Record<BackendName, BackendLoader> = {
     load: async () => {
       await importOptional(
         '@tensorflow/tfjs-node-gpu',
-        'needs libtensorflow 2.9.1 with CUDA 11.2 and cuDNN 8.1; npm install @tensorflow/tfjs-node-gpu',
+        'its install step downloads libtensorflow 2.9.1, built for CUDA 11.2 and cuDNN 8.1 (GPUs newer than that TensorFlow, e.g. Hopper, run through PTX JIT); npm install @tensorflow/tfjs-node-gpu',
       );
     },
   },
@@ -102,20 +124,14 @@ const loaders: Record<BackendName, BackendLoader> = {
     load: async () => {
       await importOptional(
         '@tensorflow/tfjs-node',
-        'its install step downloads libtensorflow 2.9.1; npm install @tensorflow/tfjs-node',
+        'its install step downloads libtensorflow 2.9.1 (CPU) from storage.googleapis.com; npm install @tensorflow/tfjs-node',
       );
     },
   },
   webgpu: {
     tfName: 'webgpu',
-    load: async () => {
-      const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
-      if (!nav?.gpu) {
-        throw new Error(
-          'navigator.gpu is not available (a WebGPU browser, or Node with the `webgpu` package installed as navigator.gpu)',
-        );
-      }
-      await importOptional('@tensorflow/tfjs-backend-webgpu', 'npm install @tensorflow/tfjs-backend-webgpu');
+    load: async (options) => {
+      await setUpWebGpu(options.webgpu);
     },
   },
   wasm: {
@@ -155,6 +171,10 @@ function isBackendName(value: unknown): value is BackendName {
  * await initBackend('wasm');                          // exactly wasm, or an error saying why not
  * await initBackend(['wasm', 'cpu']);                 // wasm, else cpu
  * ```
+ * `webgpu` uses the page's `navigator.gpu` in browsers and Dawn (the optional npm package
+ * `webgpu`) in Node; a Node process holding a GPU device does not exit until
+ * {@link releaseBackend} is called.
+ *
  * @throws {@link ZooError} `BACKEND_UNAVAILABLE` listing every attempt and its reason.
  */
 export async function initBackend(
@@ -170,9 +190,13 @@ export async function initBackend(
   if (!Array.isArray(order) || order.length === 0 || !order.every(isBackendName)) {
     throw invalidArgument('preference', preference, `one or more of ${BACKEND_PREFERENCE.join(', ')}`);
   }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) throw invalidArgument('initBackend option', key, OPTION_KEYS.join(', '));
+  }
   if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
     throw invalidArgument('threads', options.threads, 'a positive integer');
   }
+  validateWebGpuOptions(options.webgpu);
   if (options.quiet ?? true) tf.env().set('PROD', true);
   const attempts: BackendAttempt[] = [];
   for (const backend of order) {
@@ -186,8 +210,10 @@ export async function initBackend(
       if (!ok) throw new Error(`tf.setBackend('${loader.tfName}') failed to initialize it`);
       await tf.ready();
       attempts.push({ backend, ok: true });
-      return { backend, tfName: tf.getBackend(), attempts };
+      const adapter = backend === 'webgpu' ? webGpuAdapter() : null;
+      return { backend, tfName: tf.getBackend(), attempts, ...(adapter ? { adapter } : {}) };
     } catch (error) {
+      if (backend === 'webgpu') releaseWebGpu();
       attempts.push({ backend, ok: false, reason: error instanceof Error ? error.message : String(error) });
     }
   }
@@ -197,4 +223,13 @@ export async function initBackend(
     `no backend of ${describeValue(order)} could be loaded; tried:\n${tried}`,
     { received: preference, expected: 'a backend whose package is installed and loads here' },
   );
+}
+
+/**
+ * Releases what the active backends hold outside TF.js's tensors — today the WebGPU device (see
+ * {@link releaseWebGpu}) — so that a Node process can exit. Call it when done with a GPU backend;
+ * harmless otherwise. TF.js falls back to another registered backend afterwards.
+ */
+export function releaseBackend(): void {
+  releaseWebGpu();
 }

@@ -143,9 +143,11 @@ export async function checkTrainable(
   const saved = tf.tidy(() => model.weights.map((w) => tf.clone(w.read())));
   let onCpu: tf.Tensor[] = [];
   try {
+    // Read asynchronously on the model's backend (WebGPU has no synchronous read in Node), then
+    // copy the weights to the cpu backend, so no data moves between backends mid-kernel.
+    const values = await Promise.all(saved.map((w) => w.data()));
     await tf.setBackend('cpu');
-    // Copies of the weights on the cpu backend, so no data moves between backends mid-kernel.
-    onCpu = saved.map((w) => tf.tensor(w.dataSync(), w.shape, w.dtype));
+    onCpu = saved.map((w, i) => tf.tensor(values[i]!, w.shape, w.dtype));
     model.setWeights(onCpu);
     const profile = await tf.profile(() => {
       const inputs = shapes.map((shape) => tf.randomUniform(shape, -1, 1, 'float32', 1));
@@ -164,9 +166,10 @@ export async function checkTrainable(
       if (tf.getKernel(kernel.name, 'cpu') !== undefined) used.add(kernel.name);
     }
   } finally {
+    // Back on the original backend first: the saved weights live there.
+    if (original !== null && original !== 'cpu') await tf.setBackend(original);
     model.setWeights(saved);
     tf.dispose([...saved, ...onCpu]);
-    if (original !== null && original !== 'cpu') await tf.setBackend(original);
   }
   const sorted = [...used].sort();
   const missing = sorted.filter((name) => tf.getKernel(name, backend) === undefined);

@@ -116,8 +116,11 @@ export async function saveCheckpoint(
   options: SaveCheckpointOptions = {},
 ): Promise<CheckpointManifest> {
   if (typeof dir !== 'string' || dir === '') throw invalidArgument('dir', dir, 'a directory path');
-  const modelBytes = writeSafetensors(exportStateDict(model, { names: 'tfjs' }));
   const named = await optimizer.getWeights();
+  // Read every tensor asynchronously first: a GPU backend has no synchronous read in Node (WebGPU)
+  // and keeps the values it read, so the synchronous exports below then find them on the CPU.
+  await Promise.all([...model.weights.map((w) => w.read().data()), ...named.map((n) => n.tensor.data())]);
+  const modelBytes = writeSafetensors(exportStateDict(model, { names: 'tfjs' }));
   const raw: RawTensorMap = new Map();
   const names: string[] = [];
   // The tensors stay owned by the optimizer (tfjs and tfzoo optimizers alike): not disposed here.

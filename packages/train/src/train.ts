@@ -220,21 +220,32 @@ function labelsOf(y: tf.Tensor): tf.Tensor1D {
   return (y.rank === 1 ? tf.cast(y, 'int32') : tf.argMax(y, -1)) as tf.Tensor1D;
 }
 
-/** Counts of correct top-1 and top-5 predictions of a batch (tensors disposed). */
-function countCorrect(y: tf.Tensor, logits: tf.Tensor, top5: boolean): [number, number] {
-  const [c1, c5] = tf.tidy(() => {
+/**
+ * The batch's loss and its counts of correct top-1 and top-5 predictions, read back in one
+ * asynchronous read (a GPU backend has no synchronous read in Node, and in browsers it stalls the
+ * page). The tensors given are not disposed.
+ */
+async function readStep(
+  loss: tf.Tensor,
+  y: tf.Tensor,
+  logits: tf.Tensor,
+  top5: boolean,
+): Promise<[number, number, number]> {
+  const packed = tf.tidy(() => {
     const labels = labelsOf(y);
     const predicted = tf.cast(tf.argMax(logits, -1), 'int32');
-    const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'int32'));
-    if (!top5) return [correct, tf.scalar(0, 'int32')];
-    const k = Math.min(5, logits.shape[logits.rank - 1]!);
-    const { indices } = tf.topk(logits, k);
-    const hit = tf.sum(tf.cast(tf.any(tf.equal(indices, tf.expandDims(labels, 1)), 1), 'int32'));
-    return [correct, hit];
+    const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'float32'));
+    let hit = tf.scalar(0);
+    if (top5) {
+      const k = Math.min(5, logits.shape[logits.rank - 1]!);
+      const { indices } = tf.topk(logits, k);
+      hit = tf.sum(tf.cast(tf.any(tf.equal(indices, tf.expandDims(labels, 1)), 1), 'float32'));
+    }
+    return tf.stack([tf.cast(tf.reshape(loss, []), 'float32'), correct, hit]);
   });
-  const values = [c1.dataSync()[0]!, c5.dataSync()[0]!] as [number, number];
-  tf.dispose([c1, c5]);
-  return values;
+  const values = await packed.data();
+  packed.dispose();
+  return [values[0]!, values[1]!, values[2]!];
 }
 
 /** The trainable tf.Variables of a model (the ones gradients are taken for). */
@@ -286,9 +297,9 @@ export async function evaluate(
       const logits = tf.tidy(() => model.apply(batch.x, { training: false }) as tf.Tensor);
       const lossValue = tf.tidy(() => lossFn(batch.y, logits));
       const n = batch.x.shape[0];
-      lossSum += lossValue.dataSync()[0]! * n;
-      const [c1, c5] = countCorrect(batch.y, logits, top5);
+      const [loss, c1, c5] = await readStep(lossValue, batch.y, logits, top5);
       tf.dispose([logits, lossValue]);
+      lossSum += loss * n;
       correct += c1;
       correct5 += c5;
       samples += n;
@@ -419,9 +430,9 @@ export async function train(options: TrainOptions): Promise<History> {
         optimizer.applyGradients(grads);
         if (grads !== raw) tf.dispose(Object.values(raw));
         const n = batch.x.shape[0];
-        const loss = value.dataSync()[0]!;
-        const [c1, c5] = countCorrect(batch.y, logits!, top5);
-        tf.dispose([value, logits!]);
+        const [loss, c1, c5] = await readStep(value, batch.y, logits!, top5).finally(() =>
+          tf.dispose([value, logits!]),
+        );
         tf.dispose(Object.values(grads));
         if (!Number.isFinite(loss)) {
           throw new ZooError('INVALID_ARGUMENT', `the training loss became ${loss} at step ${state.step}`, {

@@ -3,7 +3,7 @@
  * backend's, half of them (the other half in webgpu-logits-2.test.ts, so CI's two cores share them).
  */
 import { describe, expect, it } from 'vitest';
-import { architectureOf, describeLogits, oneVariantPerArchitecture, share } from './test/webgpu-suite.js';
+import { architectureOf, describeLogits, oneVariantPerArchitecture, share } from './webgpu-suite.js';
 
 describe('the WebGPU suite covers the registry', () => {
   it('picks one variant of every architecture', () => {

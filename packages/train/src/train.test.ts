@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ZooError } from '@tfzoo/core';
+import { initBackend, ZooError } from '@tfzoo/core';
 import {
   ArrayImageDataset,
   compose,
@@ -13,6 +13,8 @@ import {
   toFloat,
 } from '@tfzoo/datasets';
 import { AdamW, cosineAnnealingLR, SGD } from '@tfzoo/optimizers';
+// The gradient kernels (and the leak-free Identity) wasm training needs.
+import '@tfzoo/wasm-training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   balancedClassWeights,
@@ -141,6 +143,41 @@ describe('train', () => {
     expect(result.accuracy).toBeCloseTo(manual, 6);
     expect(result.samples).toBe(12);
     model.dispose();
+  });
+
+  it('refuses non-finite inputs the same way on cpu and wasm', async () => {
+    const previous = tf.getBackend();
+    try {
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await initBackend(backend);
+        const model = tfl.sequential({
+          layers: [
+            tfl.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }),
+            tfl.layers.dense({ units: 2 }),
+          ],
+        });
+        const before = tf.memory().numTensors;
+        const x = tf.tensor2d([
+          [Number.NaN, 1, 2, 3],
+          [0, 1, 2, 3],
+        ]);
+        const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1], 'int32'), 2));
+        const error = await train({
+          model,
+          data: [{ x, y }],
+          epochs: 1,
+          optimizer: new SGD({ learningRate: 0.1 }),
+        })
+          .then(() => undefined)
+          .catch((e: unknown) => e);
+        expect(error, backend).toBeInstanceOf(ZooError);
+        expect((error as ZooError).message).toBe('the training inputs of step 0 contain NaN or ±Infinity');
+        expect(tf.memory().numTensors, backend).toBe(before);
+        model.dispose();
+      }
+    } finally {
+      await tf.setBackend(previous);
+    }
   });
 
   it('rejects bad options with named errors', async () => {

@@ -230,8 +230,13 @@ async function readStep(
   y: tf.Tensor,
   logits: tf.Tensor,
   top5: boolean,
-): Promise<[number, number, number]> {
+  x?: tf.Tensor,
+): Promise<[number, number, number, number]> {
   const packed = tf.tidy(() => {
+    // Σ 0·x is 0 when every input is finite and NaN otherwise (NaN·0 and ±∞·0 are NaN). A loss
+    // check alone differs by backend: wasm's ReLU (XNNPACK) maps NaN to 0, so NaN images trained
+    // silently there while the cpu backend's loss became NaN.
+    const inputCheck = x ? tf.sum(tf.mul(tf.cast(x, 'float32'), 0)) : tf.scalar(0);
     const labels = labelsOf(y);
     const predicted = tf.cast(tf.argMax(logits, -1), 'int32');
     const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'float32'));
@@ -241,11 +246,11 @@ async function readStep(
       const { indices } = tf.topk(logits, k);
       hit = tf.sum(tf.cast(tf.any(tf.equal(indices, tf.expandDims(labels, 1)), 1), 'float32'));
     }
-    return tf.stack([tf.cast(tf.reshape(loss, []), 'float32'), correct, hit]);
+    return tf.stack([tf.cast(tf.reshape(loss, []), 'float32'), correct, hit, inputCheck]);
   });
   const values = await packed.data();
   packed.dispose();
-  return [values[0]!, values[1]!, values[2]!];
+  return [values[0]!, values[1]!, values[2]!, values[3]!];
 }
 
 /** The trainable tf.Variables of a model (the ones gradients are taken for). */
@@ -430,10 +435,20 @@ export async function train(options: TrainOptions): Promise<History> {
         optimizer.applyGradients(grads);
         if (grads !== raw) tf.dispose(Object.values(raw));
         const n = batch.x.shape[0];
-        const [loss, c1, c5] = await readStep(value, batch.y, logits!, top5).finally(() =>
-          tf.dispose([value, logits!]),
+        const [loss, c1, c5, inputCheck] = await readStep(value, batch.y, logits!, top5, batch.x).finally(
+          () => tf.dispose([value, logits!]),
         );
         tf.dispose(Object.values(grads));
+        if (!Number.isFinite(inputCheck)) {
+          throw new ZooError(
+            'INVALID_ARGUMENT',
+            `the training inputs of step ${state.step} contain NaN or ±Infinity`,
+            {
+              received: 'non-finite input values',
+              expected: 'finite inputs (check the data and its transforms)',
+            },
+          );
+        }
         if (!Number.isFinite(loss)) {
           throw new ZooError('INVALID_ARGUMENT', `the training loss became ${loss} at step ${state.step}`, {
             received: loss,

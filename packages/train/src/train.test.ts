@@ -152,19 +152,17 @@ describe('train', () => {
         await initBackend(backend);
         const model = tfl.sequential({
           layers: [
-            tfl.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }),
+            tfl.layers.flatten({ inputShape: [2, 2, 1] }),
+            tfl.layers.dense({ units: 8, activation: 'relu' }),
             tfl.layers.dense({ units: 2 }),
           ],
         });
         const before = tf.memory().numTensors;
-        const x = tf.tensor2d([
-          [Number.NaN, 1, 2, 3],
-          [0, 1, 2, 3],
-        ]);
-        const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1], 'int32'), 2));
+        const x = tf.tensor4d([Number.NaN, 1, 2, 3, 0, 1, 2, 3], [2, 2, 2, 1]);
+        const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1], 'int32'), 2)) as tf.Tensor2D;
         const error = await train({
           model,
-          data: [{ x, y }],
+          data: [{ x, y, indices: Int32Array.from([0, 1]) }],
           epochs: 1,
           optimizer: new SGD({ learningRate: 0.1 }),
         })

@@ -210,7 +210,19 @@ export async function readCheckpointManifest(dir: string): Promise<CheckpointMan
 }
 
 async function readVerified(dir: string, file: CheckpointFile): Promise<Uint8Array> {
-  const path = join(dir, file?.name ?? '');
+  // The manifest names files inside its own folder: a bare file name, nothing that leaves it.
+  const name = file?.name;
+  if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || /[\\/\0]/.test(name)) {
+    throw new ZooError(
+      'UNSAFE_FILE',
+      `checkpoint ${dir}: manifest.json names the file ${JSON.stringify(name)}`,
+      {
+        received: name,
+        expected: 'a file name inside the checkpoint folder (no path separators, no ..)',
+      },
+    );
+  }
+  const path = join(dir, name);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

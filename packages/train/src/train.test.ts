@@ -297,6 +297,14 @@ describe('checkpoints', () => {
     expect(error).toBeInstanceOf(ZooError);
     expect(error.code).toBe('CHECKSUM_MISMATCH');
     expect(error.message).toMatch(/model\.safetensors has sha256 [0-9a-f]{64} .* refusing to resume/);
+    // A manifest that names a file outside its folder is refused before anything is read.
+    const manifest = JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8'));
+    manifest.model.name = '../secret.safetensors';
+    await writeFile(join(path, 'manifest.json'), JSON.stringify(manifest));
+    const traversal = await loadCheckpoint(path, fresh).catch((e) => e);
+    expect(traversal).toBeInstanceOf(ZooError);
+    expect(traversal.code).toBe('UNSAFE_FILE');
+    expect(traversal.message).toContain('"../secret.safetensors"');
     await writeFile(join(path, 'manifest.json'), '{"format": "tfzoo-checkpoint", "version": 1');
     await expect(loadCheckpoint(path, fresh)).rejects.toThrow('manifest.json is not valid JSON');
     await expect(loadCheckpoint(join(dir, 'nowhere'), fresh)).rejects.toThrow('no checkpoint at');

@@ -54,11 +54,10 @@ export interface CollectOptions {
 
 /**
  * Builds an architecture with its default options and no random initialization (the weights are
- * never read: `skipInit` / `initWeights: false`, for the families that support them), summarizes it
- * and disposes it.
+ * never read: `skipInit`, a build option every family takes), summarizes it and disposes it.
  */
 export function measureCost(definition: ModelDefinition): ModelCost {
-  const model = definition.build({ skipInit: true, initWeights: false });
+  const model = definition.build({ skipInit: true });
   try {
     const shape = model.inputs[0]?.shape ?? [];
     const summary = summarize(model as never);

@@ -114,7 +114,7 @@ export const PARITY_EVIDENCE: Readonly<Record<string, readonly ParityEvidence[]>
       reference: 'timm fixture made with real timm (`vgg16.tv_in1k` layout, classifier stored as conv)',
       variants: ['vgg16'],
       inputSize: 224,
-      bound: LOGITS,
+      bound: 'max |ours − reference| ≤ 1e-5 × max |reference logit| (float32)',
       also: 'every tensor consumed once',
     },
   ],

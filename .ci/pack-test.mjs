@@ -305,8 +305,13 @@ function checkContents(dir, manifest, files) {
   for (const target of Object.values(manifest.bin ?? {})) need(target, '"bin"');
   const walk = (value, where) => {
     if (typeof value === 'string') {
-      if (value.includes('*')) fail(`${name}: ${where} uses a pattern; check it by hand`);
-      else need(value, where);
+      if (value.includes('*')) {
+        // A subpath pattern ("./data/*"): at least one shipped file must match it.
+        const [head, tail] = posix.normalize(value).replace(/^\.\//, '').split('*');
+        if (![...files].some((file) => file.startsWith(head) && file.endsWith(tail ?? ''))) {
+          fail(`${name}: ${where} (${value}) matches no file in the tarball`);
+        }
+      } else need(value, where);
     } else if (value && typeof value === 'object') {
       const keys = Object.keys(value);
       if (keys.includes('types') && keys[0] !== 'types') fail(`${name}: ${where}: "types" must come first`);
@@ -314,6 +319,8 @@ function checkContents(dir, manifest, files) {
     }
   };
   walk(manifest.exports, '"exports"');
+  // Package-internal imports ("#weights-platform"): the same rules as exports.
+  if (manifest.imports) walk(manifest.imports, '"imports"');
   if (!manifest.exports) fail(`${name}: no "exports" map`);
 
   // Every module the shipped JavaScript imports is in the tarball, a declared dependency, or a
@@ -370,6 +377,9 @@ function checkContents(dir, manifest, files) {
       if (specifier !== undefined) {
         if (specifier.startsWith('.')) {
           need(posix.join(posix.dirname(file), specifier), `an import in ${file}`);
+        } else if (specifier.startsWith('#')) {
+          if (!manifest.imports?.[specifier])
+            fail(`${name}: ${file} imports ${specifier}, which "imports" does not map`);
         } else if (!specifier.startsWith('node:') && !builtins.has(specifier)) {
           const pkg = specifier.startsWith('@')
             ? specifier.split('/').slice(0, 2).join('/')
@@ -430,7 +440,9 @@ function predictScript() {
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { FASHION_MNIST_PREPROCESSING, loadWeights } from '@tfzoo/core';
-import { lenet5, LENET5_FMNIST, LENET5_FMNIST_PATH } from '@tfzoo/lenet';
+import { fileURLToPath } from 'node:url';
+import { lenet5, LENET5_FMNIST, LENET5_FMNIST_URL } from '@tfzoo/lenet';
+const LENET5_FMNIST_PATH = fileURLToPath(LENET5_FMNIST_URL);
 import { loadFashionMnistSample } from '@tfzoo/datasets';
 
 await tf.setBackend('cpu');

@@ -55,6 +55,9 @@ describe('finetune-folder example', () => {
       epochs: 8,
       batchSize: 8,
       learningRate: 3e-3,
+      // Seeded: unseeded, one CI run in many started from an init that stayed at chance (4/8). Seeds
+      // 0–11 all reach 8/8 here, so the bound below is not tuned to this one seed.
+      seed: 0,
     });
     expect(result.classes).toEqual(['bright', 'dark']);
     expect(result.validationSize).toBe(8); // a quarter of each class

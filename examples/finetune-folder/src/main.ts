@@ -50,6 +50,8 @@ export interface FinetuneOptions {
   modelOptions?: Readonly<Record<string, unknown>>;
   /** Fraction of each class held out for validation (default 0.25). */
   validationFraction?: number;
+  /** Seed of the split, the shuffling and (without pretrained weights) the initialization (default 0). */
+  seed?: number;
 }
 
 /** What {@link run} returns. */
@@ -72,10 +74,11 @@ export interface FinetuneResult {
 export async function run(options: FinetuneOptions): Promise<FinetuneResult> {
   const arch = options.arch ?? 'resnet18';
   const pretrained = options.pretrained ?? true;
+  const seed = options.seed ?? 0;
   const folder = await imageFolder(options.root);
   const { train, validation } = trainValidationSplit(folder, {
     validationFraction: options.validationFraction ?? 0.25,
-    seed: 0,
+    seed,
   });
   // Prepare images the way the weights were trained; without weights, resize and scale to [0, 1].
   let trainTransform: Transform;
@@ -104,6 +107,7 @@ export async function run(options: FinetuneOptions): Promise<FinetuneResult> {
     numClasses: folder.classes.length, // a fresh classifier for our classes
     inputShape: [inputSize, inputSize, 3],
     classifierActivation: 'softmax',
+    seed, // a fresh head (and, without weights, the whole model) starts the same on every run
   });
   try {
     if (options.freezeBackbone ?? pretrained) {
@@ -118,7 +122,7 @@ export async function run(options: FinetuneOptions): Promise<FinetuneResult> {
     const trainLoader = new DataLoader(train, {
       batchSize,
       shuffle: true,
-      seed: 0,
+      seed,
       oneHot: true,
       transform: trainTransform,
     });

@@ -1,6 +1,8 @@
 /**
- * Reading metric inputs: tensors (read synchronously with `dataSync`), typed arrays, plain arrays and
- * arrays of rows, as a row-major table of numbers.
+ * Reading metric inputs: tensors, typed arrays, plain arrays and arrays of rows, as a row-major table
+ * of numbers. The synchronous functions read tensors with `dataSync`; {@link readInput} reads them
+ * asynchronously first, for backends that cannot read synchronously (WebGPU in Node) and for loops
+ * that must not stall the GPU.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { invalidArgument } from '@tfzoo/core';
@@ -31,7 +33,19 @@ export function toTable(input: MatrixInput, what: string): Table {
     if (input.rank !== 1 && input.rank !== 2) {
       throw invalidArgument(what, input.shape, 'a tensor of shape [n] or [n, k]');
     }
-    const data = input.dataSync() as ArrayLike<number>;
+    let data: ArrayLike<number>;
+    try {
+      data = input.dataSync() as ArrayLike<number>;
+    } catch (error) {
+      // WebGPU in Node has no OffscreenCanvas, which tfjs-backend-webgpu's synchronous read needs.
+      throw invalidArgument(
+        what,
+        `a ${input.dtype} tensor that the ${tf.getBackend()} backend cannot read synchronously (${String(
+          (error as Error)?.message ?? error,
+        ).slice(0, 200)})`,
+        'an input read with `await readInput(tensor)` first, or `await metric.updateAsync(...)`',
+      );
+    }
     return {
       data,
       rows: input.shape[0] as number,
@@ -58,7 +72,7 @@ export function toTable(input: MatrixInput, what: string): Table {
       }
       for (let j = 0; j < cols; j++) data.push(Number(row[j]));
     });
-    return { data, rows: rows.length, cols, vector: false, float32: false };
+    return { data, rows: rows.length, cols, vector: false, float32: rows[0] instanceof Float32Array };
   }
   return {
     data: input as ArrayLike<number>,
@@ -67,6 +81,25 @@ export function toTable(input: MatrixInput, what: string): Table {
     vector: true,
     float32: input instanceof Float32Array,
   };
+}
+
+/**
+ * Reads a tensor input asynchronously (`await tensor.data()`): a rank-1 tensor becomes its typed
+ * array, a rank-2 one an array of row views (`subarray`s of one read), so that the synchronous metric
+ * functions never call `dataSync`. Other inputs are returned as they are; the tensor is not disposed.
+ * A float32 tensor stays float32 (its log-loss `eps: 'auto'` stays float32's epsilon).
+ */
+export async function readInput(input: MatrixInput, what = 'input'): Promise<MatrixInput> {
+  if (!(input instanceof tf.Tensor)) return input;
+  if (input.rank !== 1 && input.rank !== 2) {
+    throw invalidArgument(what, input.shape, 'a tensor of shape [n] or [n, k]');
+  }
+  const data = (await input.data()) as Float32Array | Int32Array | Uint8Array;
+  if (input.rank === 1) return data;
+  const [rows, cols] = input.shape as [number, number];
+  const out: ArrayLike<number>[] = new Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = data.subarray(r * cols, (r + 1) * cols);
+  return out;
 }
 
 /** Index of the first largest value in row `r` (NumPy's `argmax`). */

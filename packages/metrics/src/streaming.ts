@@ -18,7 +18,14 @@ import {
   prfFromCounts,
   resolveLabels,
 } from './classification.js';
-import { checkSameLength, type MatrixInput, predictedLabels, targetLabels, toTable } from './inputs.js';
+import {
+  checkSameLength,
+  type MatrixInput,
+  predictedLabels,
+  readInput,
+  targetLabels,
+  toTable,
+} from './inputs.js';
 import {
   addToBins,
   type CalibrationBins,
@@ -40,6 +47,23 @@ export interface StreamingMetric<R> {
   reset(): void;
 }
 
+/**
+ * The base of every streaming metric here: `update` reads tensors synchronously, `updateAsync` reads
+ * them with `await tensor.data()` first — the one to use on WebGPU (whose synchronous read does not
+ * exist in Node, and stalls the GPU pipeline in browsers) and in any loop that should not block.
+ */
+export abstract class StreamingMetricBase<R> implements StreamingMetric<R> {
+  abstract update(yTrue: MatrixInput, yPred: MatrixInput): void;
+  abstract result(): R;
+  abstract reset(): void;
+
+  /** Adds one batch like `update`, reading tensors asynchronously (they are not disposed). */
+  async updateAsync(yTrue: MatrixInput, yPred: MatrixInput): Promise<void> {
+    const [truth, predicted] = await Promise.all([readInput(yTrue, 'yTrue'), readInput(yPred, 'yPred')]);
+    this.update(truth, predicted);
+  }
+}
+
 /** Options of {@link StreamingAccuracy}. */
 export interface StreamingAccuracyOptions {
   /** For vector predictions: read them as positive-class scores thresholded here. */
@@ -47,12 +71,13 @@ export interface StreamingAccuracyOptions {
 }
 
 /** Accuracy over batches (exact). */
-export class StreamingAccuracy implements StreamingMetric<number> {
+export class StreamingAccuracy extends StreamingMetricBase<number> {
   private correct = 0;
   private total = 0;
   private readonly threshold?: number;
 
   constructor(options: StreamingAccuracyOptions = {}) {
+    super();
     this.threshold = options.threshold;
   }
 
@@ -76,12 +101,13 @@ export class StreamingAccuracy implements StreamingMetric<number> {
 }
 
 /** Top-k accuracy over batches (exact; scikit-learn's tie rule). */
-export class StreamingTopKAccuracy implements StreamingMetric<number> {
+export class StreamingTopKAccuracy extends StreamingMetricBase<number> {
   private hits = 0;
   private total = 0;
   private readonly k: number;
 
   constructor(options: { /** How many of the highest scores count (default 5). */ k?: number } = {}) {
+    super();
     this.k = checkK(options.k);
   }
 
@@ -121,12 +147,13 @@ export interface StreamingConfusionMatrixOptions {
 }
 
 /** Confusion matrix over batches (exact). */
-export class StreamingConfusionMatrix implements StreamingMetric<number[][]> {
+export class StreamingConfusionMatrix extends StreamingMetricBase<number[][]> {
   /** The counted (true, predicted) pairs. */
   readonly counts = new LabelPairCounts();
   private readonly options: StreamingConfusionMatrixOptions;
 
   constructor(options: StreamingConfusionMatrixOptions = {}) {
+    super();
     this.options = { ...options };
   }
 
@@ -148,11 +175,12 @@ export class StreamingConfusionMatrix implements StreamingMetric<number[][]> {
 }
 
 /** Precision, recall and F1 over batches (exact: computed from the streamed confusion counts). */
-export class StreamingPrecisionRecallF1 implements StreamingMetric<PrecisionRecallF1Result> {
+export class StreamingPrecisionRecallF1 extends StreamingMetricBase<PrecisionRecallF1Result> {
   private readonly counts = new LabelPairCounts();
   private readonly options: Omit<PrecisionRecallF1Options, 'sampleWeight'>;
 
   constructor(options: Omit<PrecisionRecallF1Options, 'sampleWeight'> = {}) {
+    super();
     this.options = { ...options };
     checkPrfOptions(this.options);
   }
@@ -219,11 +247,12 @@ export interface StreamingScoreOptions {
 }
 
 /** ROC AUC over batches; keeps every label and score (memory grows with the data). */
-export class StreamingRocAuc implements StreamingMetric<number> {
+export class StreamingRocAuc extends StreamingMetricBase<number> {
   private readonly store = new ScoreStore();
   private readonly average?: ScoreAverage;
 
   constructor(options: StreamingScoreOptions = {}) {
+    super();
     this.average = options.average;
   }
 
@@ -242,7 +271,7 @@ export class StreamingRocAuc implements StreamingMetric<number> {
 }
 
 /** Average precision over batches; keeps every label and score (memory grows with the data). */
-export class StreamingAveragePrecision implements StreamingMetric<number> {
+export class StreamingAveragePrecision extends StreamingMetricBase<number> {
   private readonly store = new ScoreStore();
   private readonly options: StreamingScoreOptions & { posLabel?: number };
 
@@ -251,6 +280,7 @@ export class StreamingAveragePrecision implements StreamingMetric<number> {
       /** Positive label for one score per sample (default 1). */ posLabel?: number;
     } = {},
   ) {
+    super();
     this.options = { ...options };
   }
 
@@ -269,7 +299,7 @@ export class StreamingAveragePrecision implements StreamingMetric<number> {
 }
 
 /** Log loss over batches (exact: a running sum of per-sample losses). */
-export class StreamingLogLoss implements StreamingMetric<number> {
+export class StreamingLogLoss extends StreamingMetricBase<number> {
   private sum = 0;
   private count = 0;
   private readonly eps?: number | 'auto';
@@ -277,6 +307,7 @@ export class StreamingLogLoss implements StreamingMetric<number> {
   constructor(
     options: { /** Clipping ε (default `'auto'`, see {@link logLoss}). */ eps?: number | 'auto' } = {},
   ) {
+    super();
     this.eps = options.eps;
   }
 
@@ -300,12 +331,13 @@ export class StreamingLogLoss implements StreamingMetric<number> {
 }
 
 /** Expected calibration error over batches (exact: per-bin sums). */
-export class StreamingCalibrationError implements StreamingMetric<number> {
+export class StreamingCalibrationError extends StreamingMetricBase<number> {
   private bins: CalibrationBins;
   private total = 0;
   private readonly numBins: number;
 
   constructor(options: { /** Number of equal-width bins (default 15). */ numBins?: number } = {}) {
+    super();
     this.numBins = checkBins(options.numBins);
     this.bins = emptyBins(this.numBins);
   }

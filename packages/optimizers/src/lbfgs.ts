@@ -36,8 +36,23 @@ export type LossClosure = () => tf.Scalar;
 
 const f32 = Math.fround;
 
+/**
+ * Reads a scalar back. L-BFGS branches on such scalars several times an iteration (as PyTorch's
+ * `.item()` calls do), so it reads synchronously; where the backend cannot (WebGPU in Node, which
+ * lacks the OffscreenCanvas tfjs-backend-webgpu's synchronous read needs) it says so.
+ */
 function scalarOf(t: tf.Tensor): number {
-  return t.dataSync()[0]!;
+  try {
+    return t.dataSync()[0]!;
+  } catch (error) {
+    throw new ZooError(
+      'INVALID_ARGUMENT',
+      `LBFGS reads the loss and gradient norms synchronously, which the ${tf.getBackend()} backend cannot do here (${String(
+        (error as Error)?.message ?? error,
+      ).slice(0, 200)}); expected a backend with synchronous reads: run L-BFGS on cpu or wasm, or on WebGPU in a browser`,
+      { cause: error },
+    );
+  }
 }
 
 function dot(a: tf.Tensor, b: tf.Tensor): number {
@@ -181,7 +196,8 @@ export class LBFGS extends tf.Optimizer {
 
   /**
    * One `torch.optim.LBFGS.step(closure)`: up to `maxIter` iterations on the loss `closure`
-   * returns. Returns the loss before the step. Synchronous (it reads scalars back from the backend).
+   * returns. Returns the loss before the step. Synchronous (it reads scalars back from the backend,
+   * as PyTorch's `.item()` does): cpu, wasm, or WebGPU in a browser; WebGPU in Node is refused.
    */
   step(closure: LossClosure, varList?: tf.Variable[]): number {
     if (typeof closure !== 'function')

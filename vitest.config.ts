@@ -42,8 +42,6 @@ export default defineConfig({
       'src/**/*.test.ts',
       '*.test.ts',
       'test/**/*.test.ts',
-      // The WebGPU suites that do not fit CI's time on SwiftShader yet (npm run test:slow).
-      ...(process.env.TFZOO_SLOW_TESTS === '1' ? ['packages/*/src/test/*.slow.ts'] : []),
     ],
     setupFiles: [`${root}vitest.setup.ts`],
     testTimeout: 120_000,

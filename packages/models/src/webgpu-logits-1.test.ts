@@ -1,9 +1,18 @@
 /**
  * Issue 24: every architecture's logits on WebGPU (Dawn on SwiftShader in CI) against the cpu
- * backend's, half of them (the other half in webgpu-logits-2.test.ts, so CI's two cores share them).
+ * backend's, a third of them (the others in webgpu-logits-{2,3}.test.ts, so CI's two cores share
+ * them).
  */
+
+import { getModelDefinition, listModels } from '@tfzoo/core';
 import { describe, expect, it } from 'vitest';
-import { architectureOf, describeLogits, oneVariantPerArchitecture, share } from './webgpu-suite.js';
+import {
+  architectureOf,
+  describeLogits,
+  oneModelPerFamily,
+  oneVariantPerArchitecture,
+  share,
+} from './test/webgpu-suite.js';
 
 describe('the WebGPU suite covers the registry', () => {
   it('picks one variant of every architecture', () => {
@@ -26,8 +35,16 @@ describe('the WebGPU suite covers the registry', () => {
         'shufflenet_v2_x0_5',
       ]),
     );
-    expect([...share(ids, 0, 2), ...share(ids, 1, 2)].sort()).toEqual(ids);
+    expect([...share(ids, 0, 3), ...share(ids, 1, 3), ...share(ids, 2, 3)].sort()).toEqual(ids);
+  });
+
+  it('trains one model of every family (webgpu-train-{1,2}.test.ts)', () => {
+    const families = new Set(listModels().map((id) => getModelDefinition(id).family));
+    const chosen = oneModelPerFamily();
+    expect(new Set(chosen.map((id) => getModelDefinition(id).family))).toEqual(families);
+    expect(families.size).toBeGreaterThanOrEqual(10);
+    expect([...share(chosen, 0, 2), ...share(chosen, 1, 2)].sort()).toEqual(chosen);
   });
 });
 
-describeLogits('one variant per architecture (1 of 2)', share(oneVariantPerArchitecture(), 0, 2));
+describeLogits('one variant per architecture (1 of 3)', share(oneVariantPerArchitecture(), 0, 3));

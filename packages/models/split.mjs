@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { initBackend, releaseBackend, withSeed } from '@tfzoo/core';
+import { createModel } from '@tfzoo/models';
+process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
+tf.env().set('IS_TEST', false);
+await initBackend('webgpu');
+const [id, size] = [process.argv[2], Number(process.argv[3])];
+await tf.setBackend('cpu');
+let t = performance.now();
+const model = await withSeed(24, () => createModel(id, { numClasses: 10, inputShape: [size, size, 3] }));
+console.log('build', (performance.now() - t) | 0);
+const x = tf.randomUniform([2, size, size, 3], -1, 1, 'float32', 7);
+t = performance.now(); let y = model.predict(x); await y.data(); console.log('cpu', (performance.now() - t) | 0);
+await tf.setBackend('webgpu');
+t = performance.now(); y = model.predict(x); await y.data(); console.log('webgpu first', (performance.now() - t) | 0);
+t = performance.now(); y = model.predict(x); await y.data(); console.log('webgpu second', (performance.now() - t) | 0);
+releaseBackend(); process.exit(0);

@@ -154,3 +154,18 @@ describe('the family convention of docs/guides/new-architecture.md', () => {
     });
   }
 });
+
+describe('mapping ids used before the family/source convention', () => {
+  it('still resolve, to the family mapping that replaced them (and are not listed)', () => {
+    const aliases = {
+      'timm-vgg': 'vgg/timm',
+      'torchvision-googlenet': 'googlenet/torchvision',
+      resnet: 'resnet/torchvision',
+      'legacy-senet': 'senet/legacy',
+    };
+    for (const [alias, id] of Object.entries(aliases)) {
+      expect(getMapping(alias).id, alias).toBe(id);
+      expect(listMappings()).not.toContain(alias);
+    }
+  });
+});

@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { getPretrainedConfig, loadWeights, type RawTensorMap, WeightResolver } from '@tfzoo/core';
-import { maxError } from '@tfzoo/test-harness';
+import { timmFill as fillTensor, fnv1a, maxError } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVgg, VGG_FAMILY, VGG_TIMM_MAPPING, vgg16 } from './index.js';
-import { fillTensor, fnv1a } from './test/fill-rule.js';
 
 interface Fixture {
   inputShape: [number, number, number, number];

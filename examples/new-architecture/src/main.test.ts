@@ -2,20 +2,24 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeModelContract } from '@tfzoo/test-harness';
 import { describe, expect, it } from 'vitest';
 import { run } from './main.js';
-import { buildTinyNet, TINYNET_CONFIGS } from './tinynet.js';
+import { buildTinyNet, TINYNET_FAMILY, TINYNET_VARIANTS } from './tinynet/index.js';
 
 // The contract every registered model satisfies (forward shape, finite outputs, a gradient for every
 // trainable weight, save/load round trip, no leaked tensors).
 describeModelContract([
   {
     name: 'tinynet_s',
-    build: () => buildTinyNet(TINYNET_CONFIGS.tinynet_s, { inputShape: [16, 16, 3], numClasses: 5 }),
+    build: () => buildTinyNet(TINYNET_VARIANTS.tinynet_s, { inputShape: [16, 16, 3], numClasses: 5 }),
     outputShape: [5],
   },
   {
     name: 'tinynet_m features',
     build: () =>
-      buildTinyNet(TINYNET_CONFIGS.tinynet_m, { inputShape: [16, 16, 3], includeTop: false, pooling: 'avg' }),
+      buildTinyNet(TINYNET_VARIANTS.tinynet_m, {
+        inputShape: [16, 16, 3],
+        includeTop: false,
+        pooling: 'avg',
+      }),
     outputShape: [32],
   },
 ]);
@@ -45,5 +49,16 @@ describe('new-architecture example', () => {
       ].sort(),
     );
     expect(result.reloadDifference).toBe(0);
+  });
+
+  it('registers its mapping as tinynet/pytorch and refuses unknown options', () => {
+    expect(TINYNET_FAMILY.mappingIds).toEqual({ pytorch: 'tinynet/pytorch' });
+    expect(TINYNET_FAMILY.definitions.map((d) => d.defaultMapping)).toEqual([
+      'tinynet/pytorch',
+      'tinynet/pytorch',
+    ]);
+    expect(() => TINYNET_FAMILY.create('tinynet_s', { numClases: 5 } as never)).toThrow(
+      'unknown option "numClases" for tinynet_s; did you mean "numClasses"?',
+    );
   });
 });

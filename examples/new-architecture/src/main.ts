@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Adding a new architecture (docs/guides/new-architecture.md): once `./tinynet.js` is imported,
+ * Adding a new architecture (docs/guides/new-architecture.md): once `./tinynet/index.js` is imported,
  * the registry knows `tinynet_s` and `tinynet_m`, so `createModel`, `summarize`, saving with
  * reference names and loading them back all work like for the built-in families.
  *
@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { exportStateDict, initBackend, listModels, saveWeights, summarize } from '@tfzoo/core';
 import { createModel } from '@tfzoo/models';
-import './tinynet.js';
+import './tinynet/index.js';
 
 /** What {@link run} returns. */
 export interface NewArchitectureResult {

@@ -1,7 +1,7 @@
 import { getPretrainedConfig, IMAGENET_CLASSES, listModels, summarize, ZooError } from '@tfzoo/core';
 import { describeModelContract } from '@tfzoo/test-harness';
 import { describe, expect, it } from 'vitest';
-import { ALEXNET_CONFIGS, alexnet, alexnetDefinition, alexnetFromConfig } from './index.js';
+import { ALEXNET_CONFIGS, ALEXNET_FAMILY, alexnet, alexnetDefinition, alexnetFromConfig } from './index.js';
 
 // The contract runs the builder's every path (strided padded conv, grouped conv, LRN, pools, both
 // classifier orders, the headless model) on narrow configurations: the pure-JS cpu backend computes
@@ -104,7 +104,8 @@ describe('alexnet', () => {
 
   it('is registered with torchvision’s weights', () => {
     expect(listModels('alexnet*')).toEqual(['alexnet']);
-    expect(alexnetDefinition.defaultMapping).toBe('default');
+    expect(alexnetDefinition.defaultMapping).toBe('alexnet/torchvision');
+    expect(ALEXNET_FAMILY.definitions).toEqual([alexnetDefinition]);
     const config = getPretrainedConfig('alexnet');
     expect(config.id).toBe('alexnet.tv_in1k');
     expect(config.source).toMatchObject({

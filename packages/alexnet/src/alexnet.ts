@@ -193,10 +193,18 @@ export function alexnetFromConfig(
  * ```
  */
 export function alexnet(options: AlexNetOptions = {}): tfl.LayersModel {
-  checkOptionKeys(options, [...BUILD_OPTION_KEYS, ...ALEXNET_OPTION_KEYS], options?.name ?? 'alexnet');
-  const { style = 'torchvision', ...rest } = options ?? {};
-  if (style !== 'torchvision' && style !== 'paper') {
+  return buildAlexNet(ALEXNET_CONFIGS.torchvision, options);
+}
+
+/**
+ * The AlexNet builder every variant goes through: {@link alexnetFromConfig} with the option keys
+ * checked; `style`, when given, replaces `config` by that published configuration.
+ */
+export function buildAlexNet(config: AlexNetConfig, options: AlexNetOptions = {}): tfl.LayersModel {
+  checkOptionKeys(options, [...BUILD_OPTION_KEYS, ...ALEXNET_OPTION_KEYS], options?.name ?? config.name);
+  const { style, ...rest } = options ?? {};
+  if (style !== undefined && style !== 'torchvision' && style !== 'paper') {
     throw invalidArgument('style', style, "'torchvision' or 'paper'");
   }
-  return alexnetFromConfig(ALEXNET_CONFIGS[style], rest);
+  return alexnetFromConfig(style === undefined ? config : ALEXNET_CONFIGS[style], rest);
 }

@@ -15,6 +15,7 @@ export {
   type AlexNetStyle,
   alexnet,
   alexnetFromConfig,
+  buildAlexNet,
 } from './alexnet.js';
 export {
   type AlexNetStage,
@@ -23,6 +24,7 @@ export {
   type LayerInit,
   type LrnParams,
 } from './blocks.js';
-export { ALEXNET_MAPPING } from './mapping.js';
+export { ALEXNET_FAMILY, alexnetDefinition } from './family.js';
+export { ALEXNET_MAPPING, ALEXNET_MAPPINGS } from './mapping.js';
 export { ALEXNET_PRETRAINED } from './pretrained.js';
-export { alexnetDefinition } from './variants.js';
+export { ALEXNET_VARIANTS } from './variants.js';

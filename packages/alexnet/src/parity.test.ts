@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadWeights, summarize } from '@tfzoo/core';
 import { maxError, runReference } from '@tfzoo/test-harness';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ALEXNET_MAPPING, type AlexNetStyle, alexnet, alexnetDefinition } from './index.js';
+import { ALEXNET_FAMILY, type AlexNetStyle, alexnet, alexnetDefinition } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfzoo-alexnet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,8 +31,8 @@ describe.each(['torchvision', 'paper'] as const)('alexnet (%s) vs PyTorch', (sty
     const before = tf.memory().numTensors;
     const model = alexnet({ style, inputShape: [112, 112, 3], initWeights: false });
     expect(summarize(model).trainableParams).toBe(reference.params);
-    expect(alexnetDefinition.defaultMapping).toBe(ALEXNET_MAPPING);
-    await loadWeights(model, reference.checkpoint, { mapping: ALEXNET_MAPPING });
+    expect(alexnetDefinition.defaultMapping).toBe(ALEXNET_FAMILY.mappingIds.torchvision);
+    await loadWeights(model, reference.checkpoint, { mapping: ALEXNET_FAMILY.mappingIds.torchvision });
     const logits = model.predict(reference.input) as tf.Tensor;
     const { error, scale } = maxError(logits, reference.logits);
     expect(scale).toBeGreaterThan(0);

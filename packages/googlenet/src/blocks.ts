@@ -6,11 +6,9 @@
  * Layer names mirror torchvision's module paths (`inception3a.branch2.1.conv` →
  * `inception3a_branch2_1_conv`).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
-import { invalidArgument, type Shape, torchDefaultBias, truncatedNormalInit } from '@tfzoo/core';
-import { adaptiveAveragePooling2d, CLASS_PREFIX, paddedMaxPooling2d } from '@tfzoo/layers';
+import { torchDefaultBias, truncatedNormalInit } from '@tfzoo/core';
+import { adaptiveAveragePooling2d, ChannelAffine, paddedMaxPooling2d } from '@tfzoo/layers';
 
 type Tensor = tfl.SymbolicTensor;
 type Initializer = ReturnType<typeof tfl.initializers.zeros>;
@@ -171,62 +169,6 @@ export function inceptionAux(
     .apply(x) as Tensor;
 }
 
-/** Arguments of {@link ChannelAffine}. */
-export interface ChannelAffineArgs extends LayerArgs {
-  /** Per-channel factor. */
-  scale: number[];
-  /** Per-channel offset, added after the factor. */
-  shift: number[];
-}
-
-/**
- * A fixed per-channel affine map `y_c = x_c · scale_c + shift_c` over NHWC input, without
- * weights. GoogLeNet's `transform_input` is one: it turns ImageNet-normalized input
- * (`(x − mean) / std`) into the `(x − 0.5) / 0.5` normalization the ported weights were trained on.
- */
-export class ChannelAffine extends tfl.layers.Layer {
-  /** Serialization name. */
-  static className = `${CLASS_PREFIX}ChannelAffine`;
-  /** Per-channel factor. */
-  readonly scale: number[];
-  /** Per-channel offset. */
-  readonly shift: number[];
-
-  constructor(args: ChannelAffineArgs) {
-    super(args);
-    const valid = (values: unknown) =>
-      Array.isArray(values) &&
-      values.length > 0 &&
-      values.every((v) => typeof v === 'number' && Number.isFinite(v));
-    if (!valid(args.scale)) throw invalidArgument('scale', args.scale, 'a non-empty array of finite numbers');
-    if (!valid(args.shift) || args.shift.length !== args.scale.length) {
-      throw invalidArgument('shift', args.shift, `${args.scale.length} finite numbers, one per channel`);
-    }
-    this.scale = [...args.scale];
-    this.shift = [...args.shift];
-  }
-
-  override build(inputShape: Shape | Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    if (shape[shape.length - 1] !== this.scale.length) {
-      throw invalidArgument(`${this.name} input shape`, shape, `${this.scale.length} channels`);
-    }
-    this.built = true;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
-      return tf.add(tf.mul(x, tf.tensor1d(this.scale)), tf.tensor1d(this.shift));
-    });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), scale: [...this.scale], shift: [...this.shift] };
-  }
-}
-tf.serialization.registerClass(ChannelAffine);
-
 /**
  * torchvision's `GoogLeNet._transform_input`: `x_c · std_c / 0.5 + (mean_c − 0.5) / 0.5` with the
  * ImageNet mean and std, as a {@link ChannelAffine} layer named `transform_input`.
@@ -238,3 +180,10 @@ export function transformInput(x: Tensor, mean: readonly number[], std: readonly
     name: 'transform_input',
   }).apply(x) as Tensor;
 }
+
+/**
+ * The per-channel affine layer, now in `@tfzoo/layers`.
+ *
+ * @deprecated Import `ChannelAffine` from `@tfzoo/layers`.
+ */
+export { ChannelAffine, type ChannelAffineArgs } from '@tfzoo/layers';

@@ -110,7 +110,7 @@ describe('googlenet', () => {
 
   it('is registered with torchvision’s weights, which need transformInput', () => {
     expect(listModels('googlenet*')).toEqual(['googlenet']);
-    expect(googlenetDefinition.defaultMapping).toBe('torchvision-googlenet');
+    expect(googlenetDefinition.defaultMapping).toBe('googlenet/torchvision');
     const config = getPretrainedConfig('googlenet');
     expect(config.id).toBe('googlenet.tv_in1k');
     expect(config.buildOptions).toEqual({ transformInput: true });

@@ -127,11 +127,8 @@ function checkBoolean(what: string, value: unknown, fallback: boolean): boolean 
  * average pool (`avgpool`), dropout (default 0.2) and `fc`. With `includeTop: false` the model ends
  * after `inception5b`, followed by the optional global `pooling`.
  */
-export function googlenetFromConfig(
-  config: GoogLeNetConfig,
-  options: GoogLeNetOptions = {},
-): tfl.LayersModel {
-  const extractor = buildFeatures(options, (rest) => googlenetFromConfig(config, rest));
+export function buildGoogLeNet(config: GoogLeNetConfig, options: GoogLeNetOptions = {}): tfl.LayersModel {
+  const extractor = buildFeatures(options, (rest) => buildGoogLeNet(config, rest));
   if (extractor) return extractor;
   const transform = checkBoolean('transformInput', options.transformInput, false);
   const auxLogits = checkBoolean('auxLogits', options.auxLogits, false);
@@ -214,5 +211,13 @@ export function googlenetFromConfig(
  * ```
  */
 export function googlenet(options?: GoogLeNetOptions): tfl.LayersModel {
-  return googlenetFromConfig(GOOGLENET_CONFIG, options);
+  return buildGoogLeNet(GOOGLENET_CONFIG, options);
 }
+
+/**
+ * The GoogLeNet builder under its earlier name.
+ *
+ * @deprecated Use {@link buildGoogLeNet} (every family's builder is `build<Family>`).
+ */
+export const googlenetFromConfig: (config: GoogLeNetConfig, options?: GoogLeNetOptions) => tfl.LayersModel =
+  buildGoogLeNet;

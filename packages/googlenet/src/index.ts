@@ -21,7 +21,9 @@ export {
   transformInput,
   ZERO_INIT,
 } from './blocks.js';
+export { GOOGLENET_FAMILY, googlenetDefinition } from './family.js';
 export {
+  buildGoogLeNet,
   GOOGLENET_CONFIG,
   GOOGLENET_OPTION_KEYS,
   type GoogLeNetBuildOptions,
@@ -36,8 +38,9 @@ export {
   GOOGLENET_AUX_MAPPING,
   GOOGLENET_AUX_MODULES,
   GOOGLENET_MAPPING,
+  GOOGLENET_MAPPINGS,
   googlenetMapping,
   googlenetSkipsTensor,
 } from './mapping.js';
 export { GOOGLENET_PRETRAINED } from './pretrained.js';
-export { googlenetDefinition } from './variants.js';
+export { GOOGLENET_VARIANTS } from './variants.js';

@@ -7,13 +7,26 @@
  *
  * torchvision's pretrained file always holds the auxiliary classifiers (`aux1.*`, `aux2.*`: it is
  * loaded with `aux_logits=True` and the heads are then deleted; torchvision warns they are not
- * trained). {@link googlenetMapping} (`torchvision-googlenet`, registered on import, the
- * pretrained config's mapping) drops them, as torchvision does, for the model without `auxLogits`,
+ * trained). `GOOGLENET_MAPPINGS.torchvision` (registered as `googlenet/torchvision`, formerly
+ * `torchvision-googlenet`; the pretrained config's mapping) drops them, as torchvision does, for the model without `auxLogits`,
  * and loads them into a model built with `auxLogits: true` (as does the `default` mapping).
  */
-import { registerMapping, type WeightMapping } from '@tfzoo/core';
+import type { WeightMapping } from '@tfzoo/core';
 
-/** Id of {@link googlenetMapping}. */
+/** GoogLeNet's weight mappings by source; registered as `googlenet/torchvision`. */
+export const GOOGLENET_MAPPINGS: Readonly<Record<'torchvision', WeightMapping>> = Object.freeze({
+  torchvision: {
+    description:
+      'torchvision GoogLeNet; the auxiliary classifiers (aux1, aux2) load into a model built with auxLogits and are skipped otherwise',
+    optional: [/^aux[12]\./],
+  },
+});
+
+/**
+ * The earlier id of the torchvision mapping, kept as an alias.
+ *
+ * @deprecated Use `GOOGLENET_FAMILY.mappingIds.torchvision` (`googlenet/torchvision`).
+ */
 export const GOOGLENET_MAPPING = 'torchvision-googlenet';
 
 /** Id of the mapping for a model with auxiliary heads: core's mechanical `default`. */
@@ -23,14 +36,11 @@ export const GOOGLENET_AUX_MAPPING = 'default';
 export const GOOGLENET_AUX_MODULES: readonly string[] = Object.freeze(['aux1', 'aux2']);
 
 /**
- * torchvision's GoogLeNet names onto tfzoo's; the auxiliary classifiers' tensors are optional: they
- * fill a model built with `auxLogits` and are skipped for one without.
+ * torchvision's GoogLeNet mapping under its earlier name.
+ *
+ * @deprecated Use `GOOGLENET_MAPPINGS.torchvision`, or the id `googlenet/torchvision`.
  */
-export const googlenetMapping: WeightMapping = registerMapping(GOOGLENET_MAPPING, {
-  description:
-    'torchvision GoogLeNet; the auxiliary classifiers (aux1, aux2) load into a model built with auxLogits and are skipped otherwise',
-  optional: [/^aux[12]\./],
-});
+export const googlenetMapping: WeightMapping = GOOGLENET_MAPPINGS.torchvision;
 
 /**
  * True when a source tensor is left out on purpose: the auxiliary classifiers' tensors when the

@@ -18,7 +18,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadWeights, summarize } from '@tfzoo/core';
 import { maxError, runReference } from '@tfzoo/test-harness';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GOOGLENET_AUX_MAPPING, GOOGLENET_MAPPING, googlenet, googlenetDefinition } from './index.js';
+import {
+  GOOGLENET_AUX_MAPPING,
+  GOOGLENET_FAMILY,
+  GOOGLENET_MAPPING,
+  googlenet,
+  googlenetDefinition,
+} from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfzoo-googlenet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,8 +61,8 @@ describe('googlenet vs torchvision', () => {
     const reference = results.get('plain')!;
     const model = googlenet({ inputShape: [80, 80, 3], transformInput: true, initWeights: false });
     expect(summarize(model).trainableParams).toBe(reference.params);
-    expect(googlenetDefinition.defaultMapping).toBe(GOOGLENET_MAPPING);
-    await loadWeights(model, reference.checkpoint, { mapping: GOOGLENET_MAPPING });
+    expect(googlenetDefinition.defaultMapping).toBe(GOOGLENET_FAMILY.mappingIds.torchvision);
+    await loadWeights(model, reference.checkpoint, { mapping: GOOGLENET_FAMILY.mappingIds.torchvision });
     const logits = model.predict(reference.input) as tf.Tensor;
     expectClose(logits, reference.logits);
     tf.dispose([logits, reference.input, reference.logits]);

@@ -11,7 +11,9 @@
 export * from './activations.js';
 export * from './adaptive-pooling.js';
 export { type CallKwargs, CLASS_PREFIX, type ExplicitPadding, type InitializerSpec } from './base.js';
+export * from './channel-affine.js';
 export * from './channel-shuffle.js';
+export * from './channel-slice.js';
 export * from './drop-path.js';
 export * from './group-conv2d.js';
 export * from './local-response-normalization.js';

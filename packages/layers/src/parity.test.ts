@@ -7,7 +7,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activate } from './activations.js';
 import { AdaptiveAveragePooling2D, AdaptiveMaxPooling2D } from './adaptive-pooling.js';
+import { ChannelAffine } from './channel-affine.js';
 import { ChannelShuffle } from './channel-shuffle.js';
+import { ChannelSlice } from './channel-slice.js';
 import { GroupConv2D, type GroupConv2DArgs } from './group-conv2d.js';
 import * as layers from './index.js';
 import { LocalResponseNormalization } from './local-response-normalization.js';
@@ -129,6 +131,32 @@ conv(
   { filters: 64, kernelSize: 3, padding: 1, groups: 32 },
   [1, 1, 1, 1],
 );
+
+// torchvision's ShuffleNetV2 channel split, `x1, x2 = x.chunk(2, dim=1)`: one ChannelSlice per half.
+for (const chunk of [0, 1]) {
+  cases.push({
+    id: `channelSlice chunk ${chunk} of 2`,
+    kind: 'channelSlice',
+    config: { chunks: 2, chunk },
+    inputShape: [2, 3, 4, 10],
+    make: () => new ChannelSlice({ start: 5 * chunk, size: 5 }),
+  });
+}
+
+// torchvision's GoogLeNet._transform_input (ImageNet mean and std hard-coded there), as the
+// ChannelAffine that @tfzoo/googlenet builds from the same constants.
+const IMAGENET_MEAN = [0.485, 0.456, 0.406];
+const IMAGENET_STD = [0.229, 0.224, 0.225];
+cases.push({
+  id: 'channelAffine googlenet transform_input',
+  kind: 'channelAffine',
+  inputShape: [2, 5, 5, 3],
+  make: () =>
+    new ChannelAffine({
+      scale: IMAGENET_STD.map((s) => s / 0.5),
+      shift: IMAGENET_MEAN.map((m) => (m - 0.5) / 0.5),
+    }),
+});
 
 cases.push({
   id: 'channelShuffle groups=3',
@@ -327,7 +355,7 @@ function check(what: string, actual: ArrayLike<number>, expected: number[]): voi
 
 describe('PyTorch parity (forward, input and weight gradients)', () => {
   it('covers every layer kind', () => {
-    expect(new Set(cases.map((c) => c.kind)).size).toBe(10);
+    expect(new Set(cases.map((c) => c.kind)).size).toBe(12);
   });
 
   for (const { spec, torch } of prepared) {

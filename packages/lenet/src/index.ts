@@ -4,7 +4,10 @@
  *
  * @packageDocumentation
  */
-export { LENET_OPTION_KEYS, type LeNetConfig, type LeNetOptions, lenet5 } from './lenet.js';
+export { lenetConv, lenetDense, lenetPool } from './blocks.js';
+export { LENET_FAMILY, lenet5Definition } from './family.js';
+export { buildLeNet, LENET_OPTION_KEYS, type LeNetConfig, type LeNetOptions, lenet5 } from './lenet.js';
+export { LENET_MAPPINGS } from './mapping.js';
 export {
   FASHION_MNIST_LABELS,
   LENET_PRETRAINED,
@@ -13,4 +16,4 @@ export {
   LENET5_FMNIST_URL,
   TFZOO_RELEASE_URL,
 } from './pretrained.js';
-export { lenet5Definition } from './variants.js';
+export { LENET_VARIANTS } from './variants.js';

@@ -19,9 +19,8 @@ import {
   invalidArgument,
   maybeDropout,
   resolveBuildOptions,
-  torchDefaultBias,
-  torchDefaultKernel,
 } from '@tfzoo/core';
+import { lenetConv, lenetDense, lenetPool } from './blocks.js';
 
 /** Architecture options of LeNet-5 beyond the common {@link BuildOptions}. */
 export interface LeNetConfig {
@@ -42,32 +41,19 @@ export const LENET_OPTION_KEYS = Object.freeze([
 
 type Tensor = tfl.SymbolicTensor;
 
-function denseLayer(
-  units: number,
-  fanIn: number,
-  name: string,
-  activation?: 'tanh' | 'relu',
-): tfl.layers.Layer {
-  return tfl.layers.dense({
-    units,
-    name,
-    kernelInitializer: torchDefaultKernel(),
-    biasInitializer: torchDefaultBias(fanIn),
-    ...(activation ? { activation } : {}),
-  });
-}
-
 /**
  * Builds LeNet-5 (LeCun et al., 1998) for 32×32 inputs, or 28×28 inputs with 2 pixels of padding
- * on `conv1`. Defaults: 10 classes, `[32, 32, 1]` input, tanh, average pooling, logits out.
+ * on `conv1`: the family's one builder. `config` gives the architecture (the paper's tanh and
+ * average pooling when empty); the same keys in `options` override it. Defaults: 10 classes,
+ * `[32, 32, 1]` input, logits out.
  *
  * @example
  * ```ts
- * const model = lenet5({ inputShape: [28, 28, 1], activation: 'relu', subsampling: 'max' });
+ * const model = buildLeNet({}, { inputShape: [28, 28, 1], activation: 'relu', subsampling: 'max' });
  * ```
  */
-export function lenet5(options: LeNetOptions = {}): tfl.LayersModel {
-  const features = buildFeatures(options, (rest) => lenet5(rest));
+export function buildLeNet(config: LeNetConfig, options: LeNetOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => buildLeNet(config, rest));
   if (features) return features;
   const resolved = resolveBuildOptions(options, {
     name: 'lenet5',
@@ -75,11 +61,11 @@ export function lenet5(options: LeNetOptions = {}): tfl.LayersModel {
     inputShape: [32, 32, 1],
     options: LENET_OPTION_KEYS,
   });
-  const activation = options.activation ?? 'tanh';
+  const activation = options.activation ?? config.activation ?? 'tanh';
   if (activation !== 'tanh' && activation !== 'relu') {
     throw invalidArgument('activation', activation, "'tanh' or 'relu'");
   }
-  const subsampling = options.subsampling ?? 'avg';
+  const subsampling = options.subsampling ?? config.subsampling ?? 'avg';
   if (subsampling !== 'avg' && subsampling !== 'max') {
     throw invalidArgument('subsampling', subsampling, "'avg' or 'max'");
   }
@@ -92,35 +78,34 @@ export function lenet5(options: LeNetOptions = {}): tfl.LayersModel {
       '[32, 32, channels] or [28, 28, channels] for lenet5',
     );
   }
-  const pool = (name: string) =>
-    subsampling === 'avg'
-      ? tfl.layers.averagePooling2d({ poolSize: 2, strides: 2, name })
-      : tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name });
-  const conv = (filters: number, fanIn: number, name: string) =>
-    tfl.layers.conv2d({
-      filters,
-      kernelSize: 5,
-      name,
-      activation,
-      kernelInitializer: torchDefaultKernel(),
-      biasInitializer: torchDefaultBias(fanIn),
-    });
-
   const input = tfl.input({ shape: resolved.inputShape, name: 'input' });
   let x: Tensor = input;
   if (is28) x = tfl.layers.zeroPadding2d({ padding: 2, name: 'conv1_pad' }).apply(x) as Tensor;
-  x = conv(6, 25 * channels, 'conv1').apply(x) as Tensor;
-  x = pool('pool1').apply(x) as Tensor;
-  x = conv(16, 25 * 6, 'conv2').apply(x) as Tensor;
-  x = pool('pool2').apply(x) as Tensor;
+  x = lenetConv(6, 25 * channels, 'conv1', activation).apply(x) as Tensor;
+  x = lenetPool('pool1', subsampling).apply(x) as Tensor;
+  x = lenetConv(16, 25 * 6, 'conv2', activation).apply(x) as Tensor;
+  x = lenetPool('pool2', subsampling).apply(x) as Tensor;
   if (resolved.includeTop) {
     x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as Tensor;
-    x = denseLayer(120, 400, 'fc1', activation).apply(x) as Tensor;
-    x = denseLayer(84, 120, 'fc2', activation).apply(x) as Tensor;
+    x = lenetDense(120, 400, 'fc1', activation).apply(x) as Tensor;
+    x = lenetDense(84, 120, 'fc2', activation).apply(x) as Tensor;
     x = maybeDropout(x, resolved.dropRate);
-    x = classifierOutput(denseLayer(resolved.numClasses, 84, 'fc3').apply(x) as Tensor, resolved);
+    x = classifierOutput(lenetDense(resolved.numClasses, 84, 'fc3').apply(x) as Tensor, resolved);
   } else {
     x = globalPool(x, resolved.pooling);
   }
   return tfl.model({ inputs: input, outputs: x, name: resolved.name });
+}
+
+/**
+ * LeNet-5 (LeCun et al., 1998): {@link buildLeNet} with the paper's configuration, every
+ * architecture choice an option. Defaults: 10 classes, `[32, 32, 1]` input, tanh, average pooling.
+ *
+ * @example
+ * ```ts
+ * const model = lenet5({ inputShape: [28, 28, 1], activation: 'relu', subsampling: 'max' });
+ * ```
+ */
+export function lenet5(options: LeNetOptions = {}): tfl.LayersModel {
+  return buildLeNet({}, options);
 }

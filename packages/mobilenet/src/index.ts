@@ -11,14 +11,33 @@ export {
   applyActivation,
   type BlockConfig,
   type BlockContext,
+  type BlockKind,
+  type BlockNames,
+  type BlockPosition,
   type ConvUnitArgs,
+  type ConvUnitNames,
   convUnit,
   MOBILENET_ACTIVATIONS,
+  MOBILENET_LAYOUTS,
   type MobileNetActivation,
+  type MobileNetLayout,
+  type MobileNetNaming,
   mobileNetBlock,
+  namingFor,
   seChannels,
 } from './blocks.js';
 export {
+  MOBILENET_FAMILY,
+  mobilenetV1Definition,
+  mobilenetV2Definition,
+  mobilenetV3LargeDefinition,
+  mobilenetV3SmallDefinition,
+  mobilenetv1_100Definition,
+  mobilenetv2_100Definition,
+  mobilenetv3_large_100Definition,
+} from './family.js';
+export {
+  MOBILENET_MAPPINGS,
   MOBILENET_TIMM_MAPPING,
   MOBILENET_TIMM_MAPPING_ID,
   MOBILENET_TORCHVISION_MAPPING,
@@ -43,17 +62,8 @@ export {
   mobilenetV3Small,
 } from './mobilenet.js';
 export {
-  type BlockKind,
-  type BlockNames,
-  type BlockPosition,
-  type ConvUnitNames,
-  MOBILENET_LAYOUTS,
-  type MobileNetLayout,
-  type MobileNetNaming,
-  namingFor,
-} from './naming.js';
-export {
   MOBILENET_PAPERS,
+  MOBILENET_PRETRAINED,
   MOBILENET_V2_PRETRAINED,
   MOBILENET_V3_LARGE_PRETRAINED,
   MOBILENET_V3_SMALL_PRETRAINED,
@@ -61,12 +71,4 @@ export {
   MOBILENETV2_100_PRETRAINED,
   MOBILENETV3_LARGE_100_PRETRAINED,
 } from './pretrained.js';
-export {
-  mobilenetV1Definition,
-  mobilenetV2Definition,
-  mobilenetV3LargeDefinition,
-  mobilenetV3SmallDefinition,
-  mobilenetv1_100Definition,
-  mobilenetv2_100Definition,
-  mobilenetv3_large_100Definition,
-} from './variants.js';
+export { buildMobileNetVariant, MOBILENET_VARIANTS, type MobileNetVariant } from './variants.js';

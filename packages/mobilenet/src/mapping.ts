@@ -14,12 +14,20 @@
  *   modules are `blocks.S.I.se.conv_{reduce,expand}`. Its `compoundNames` let `saveWeights` write
  *   timm's names back (`blocks_0_0_conv_dw` → `blocks.0.0.conv_dw`).
  */
-import { convAsDenseTransform, registerMapping, type TensorTarget, type WeightMapping } from '@tfzoo/core';
+import { convAsDenseTransform, type TensorTarget, type WeightMapping } from '@tfzoo/core';
 
-/** Id of the mapping that loads torchvision's MobileNetV2/V3 files. */
+/**
+ * Id of the mapping that loads torchvision's MobileNetV2/V3 files.
+ *
+ * @deprecated Use `MOBILENET_FAMILY.mappingIds.torchvision` (the same id).
+ */
 export const MOBILENET_TORCHVISION_MAPPING_ID = 'mobilenet/torchvision';
 
-/** Id of the mapping that loads timm's MobileNet files. */
+/**
+ * Id of the mapping that loads timm's MobileNet files.
+ *
+ * @deprecated Use `MOBILENET_FAMILY.mappingIds.timm` (the same id).
+ */
 export const MOBILENET_TIMM_MAPPING_ID = 'mobilenet/timm';
 
 /** Range of block indices the explicit squeeze-and-excitation targets cover. */
@@ -70,18 +78,29 @@ function timmTargets(): Record<string, TensorTarget> {
   return tensors;
 }
 
-/** The mapping of torchvision's MobileNetV2/V3 state dicts (registered as {@link MOBILENET_TORCHVISION_MAPPING_ID}). */
-export const MOBILENET_TORCHVISION_MAPPING: WeightMapping = registerMapping(
-  MOBILENET_TORCHVISION_MAPPING_ID,
-  {
+/** The MobileNet family's weight mappings by source; registered as `mobilenet/torchvision` and `mobilenet/timm`. */
+export const MOBILENET_MAPPINGS: Readonly<Record<'torchvision' | 'timm', WeightMapping>> = Object.freeze({
+  torchvision: {
     description: "torchvision's mobilenet_v2 / mobilenet_v3_large / mobilenet_v3_small state dicts",
     tensors: torchvisionTargets(),
   },
-);
-
-/** The mapping of timm's MobileNet state dicts (registered as {@link MOBILENET_TIMM_MAPPING_ID}). */
-export const MOBILENET_TIMM_MAPPING: WeightMapping = registerMapping(MOBILENET_TIMM_MAPPING_ID, {
-  description: "timm's mobilenetv1 / mobilenetv2 / mobilenetv3 state dicts (EfficientNet-builder names)",
-  tensors: timmTargets(),
-  compoundNames: ['conv_stem', 'conv_dw', 'conv_pw', 'conv_pwl', 'conv_head'],
+  timm: {
+    description: "timm's mobilenetv1 / mobilenetv2 / mobilenetv3 state dicts (EfficientNet-builder names)",
+    tensors: timmTargets(),
+    compoundNames: ['conv_stem', 'conv_dw', 'conv_pw', 'conv_pwl', 'conv_head'],
+  },
 });
+
+/**
+ * The mapping of torchvision's MobileNetV2/V3 state dicts.
+ *
+ * @deprecated Use `MOBILENET_MAPPINGS.torchvision`.
+ */
+export const MOBILENET_TORCHVISION_MAPPING: WeightMapping = MOBILENET_MAPPINGS.torchvision;
+
+/**
+ * The mapping of timm's MobileNet state dicts.
+ *
+ * @deprecated Use `MOBILENET_MAPPINGS.timm`.
+ */
+export const MOBILENET_TIMM_MAPPING: WeightMapping = MOBILENET_MAPPINGS.timm;

@@ -37,10 +37,12 @@ import {
   type BlockContext,
   convUnit,
   MOBILENET_ACTIVATIONS,
+  MOBILENET_LAYOUTS,
   type MobileNetActivation,
+  type MobileNetLayout,
   mobileNetBlock,
+  namingFor,
 } from './blocks.js';
-import { MOBILENET_LAYOUTS, type MobileNetLayout, namingFor } from './naming.js';
 
 type Tensor = tfl.SymbolicTensor;
 

@@ -10,10 +10,14 @@
  *   `mobilenetv2_100`, `mobilenetv3_large_100`. Preprocessing is timm's `pretrained_cfg`; full sha256
  *   only where DESIGN §3 records one. Files are pinned to `main` until a commit id is recorded.
  */
-import { IMAGENET_CLASSES, imagenetPreprocessing, type PretrainedConfig } from '@tfzoo/core';
-import { MOBILENET_TIMM_MAPPING_ID, MOBILENET_TORCHVISION_MAPPING_ID } from './mapping.js';
+import {
+  familyMappingId,
+  imagenetPreprocessing,
+  type PretrainedConfig,
+  timmPretrained,
+  torchvisionPretrained,
+} from '@tfzoo/core';
 
-const TORCHVISION = 'https://download.pytorch.org/models/';
 const TV_SOURCE = 'https://github.com/pytorch/vision/blob/main/torchvision/models/';
 const TV_RECIPE_V2_2021 = 'https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning';
 
@@ -36,31 +40,24 @@ interface TorchvisionFile {
 }
 
 function torchvisionConfig(entry: TorchvisionFile): PretrainedConfig {
-  const tag = `imagenet1k_v${entry.version}`;
-  const prefix = /-([0-9a-f]+)\.pth$/.exec(entry.file)?.[1] as string;
   const v2 = entry.arch === 'mobilenet_v2';
-  return Object.freeze({
-    id: `${entry.arch}.${tag}`,
+  return torchvisionPretrained({
     arch: entry.arch,
-    tag,
-    source: { url: `${TORCHVISION}${entry.file}`, format: 'pth', sha256Prefix: prefix },
-    mapping: MOBILENET_TORCHVISION_MAPPING_ID,
-    numClasses: 1000,
+    tag: `imagenet1k_v${entry.version}`,
+    file: entry.file,
+    mapping: familyMappingId('mobilenet', 'torchvision'),
     classifier: v2 ? 'classifier.1' : 'classifier.3',
-    labels: IMAGENET_CLASSES,
     numParams: entry.numParams,
     preprocessing: imagenetPreprocessing({ inputSize: 224, resizeSize: entry.resizeSize }),
     accuracy: {
       top1: entry.top1,
       top5: entry.top5,
-      dataset: 'imagenet-1k-val',
       source: `torchvision 0.14 models/${v2 ? 'mobilenetv2' : 'mobilenetv3'}.py`,
     },
-    license: 'BSD-3-Clause',
     sourceUrl: `${TV_SOURCE}${v2 ? 'mobilenetv2' : 'mobilenetv3'}.py`,
     paperUrl: v2 ? MOBILENET_PAPERS.v2 : MOBILENET_PAPERS.v3,
     notes: `torchvision's IMAGENET1K_V${entry.version} weights; recipe ${entry.recipe}`,
-  } satisfies PretrainedConfig);
+  });
 }
 
 interface TimmFile {
@@ -74,21 +71,12 @@ interface TimmFile {
 }
 
 function timmConfig(entry: TimmFile): PretrainedConfig {
-  const repo = `timm/${entry.arch}.${entry.tag}`;
-  return Object.freeze({
-    id: `${entry.arch}.${entry.tag}`,
+  return timmPretrained({
     arch: entry.arch,
     tag: entry.tag,
-    source: {
-      url: `https://huggingface.co/${repo}/resolve/main/model.safetensors`,
-      format: 'safetensors',
-      revision: 'main',
-      ...(entry.sha256 ? { sha256: entry.sha256 } : {}),
-    },
-    mapping: MOBILENET_TIMM_MAPPING_ID,
-    numClasses: 1000,
+    ...(entry.sha256 ? { sha256: entry.sha256 } : {}),
+    mapping: familyMappingId('mobilenet', 'timm'),
     classifier: 'classifier',
-    labels: IMAGENET_CLASSES,
     numParams: entry.numParams,
     // timm pretrained_cfg: input 224, crop_pct 0.875 (resize floor(224 / 0.875) = 256), bicubic.
     preprocessing: imagenetPreprocessing({
@@ -98,11 +86,9 @@ function timmConfig(entry: TimmFile): PretrainedConfig {
       mean: entry.mean,
       std: entry.std,
     }),
-    license: 'Apache-2.0',
-    sourceUrl: `https://huggingface.co/${repo}`,
     paperUrl: entry.paperUrl,
     notes: "timm's weights and names (`_efficientnet_builder` layout); see the model card for the recipe",
-  } satisfies PretrainedConfig);
+  });
 }
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
@@ -209,4 +195,14 @@ export const MOBILENETV3_LARGE_100_PRETRAINED: readonly PretrainedConfig[] = Obj
     std: IMAGENET_STD,
     paperUrl: MOBILENET_PAPERS.v3,
   }),
+]);
+
+/** Every pretrained MobileNet entry (torchvision's V2/V3 files, then timm's V1/V2/V3). */
+export const MOBILENET_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  ...MOBILENET_V2_PRETRAINED,
+  ...MOBILENET_V3_LARGE_PRETRAINED,
+  ...MOBILENET_V3_SMALL_PRETRAINED,
+  ...MOBILENETV1_100_PRETRAINED,
+  ...MOBILENETV2_100_PRETRAINED,
+  ...MOBILENETV3_LARGE_100_PRETRAINED,
 ]);

@@ -161,9 +161,9 @@ describe('tfzoo files, explicit mappings and errors', () => {
     expect((error as ZooError).code).toBe('WEIGHTS_MISMATCH');
     const message = (error as ZooError).message;
     expect(message).toMatch(
-      /^no weight mapping fits resnet18\.pth into resnet34; tried resnet, default, tfjs:/,
+      /^no weight mapping fits resnet18\.pth into resnet34; tried resnet\/torchvision, default, tfjs:/,
     );
-    expect(message).toMatch(/- resnet: \d+ problem\(s\), e\.g\. /);
+    expect(message).toMatch(/- resnet\/torchvision: \d+ problem\(s\), e\.g\. /);
     expect(message).toContain('unfilled model weight: layer1_2_conv1/kernel');
     expect(message).toMatch(/- tfjs: \d+ problem\(s\)/);
   });

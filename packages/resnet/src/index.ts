@@ -24,15 +24,21 @@ export {
   TORCH_BN_MOMENTUM,
   timmSeChannels,
 } from './blocks.js';
+export { RESNET_DEFINITIONS, RESNET_FAMILY } from './family.js';
 export {
   blockTargets,
   MAX_BLOCKS_PER_STAGE,
   RESNET_MAPPING,
   RESNET_MAPPING_ID,
+  RESNET_MAPPINGS,
   squeezeExciteTargets,
 } from './mapping.js';
-export { PRETRAINED as RESNET_PRETRAINED } from './pretrained.js';
-export { RESNET18_FMNIST, RESNET18_FMNIST_FILE, RESNET18_FMNIST_URL } from './pretrained-fmnist.js';
+export {
+  RESNET_PRETRAINED,
+  RESNET18_FMNIST,
+  RESNET18_FMNIST_FILE,
+  RESNET18_FMNIST_URL,
+} from './pretrained.js';
 export {
   buildResNet,
   dropPathRates,
@@ -46,7 +52,7 @@ export {
 } from './resnet.js';
 export {
   RESNET_CONFIGS,
-  RESNET_DEFINITIONS,
+  RESNET_VARIANTS,
   type ResNetArch,
   resnet18,
   resnet34,

@@ -10,15 +10,13 @@
  * (`[O, I/g, 3, 3]` → `[3, 3, I/g, O]`), and the squeeze-and-excitation block, one `SqueezeExcite`
  * layer holding both 1×1 convolutions (`se.fc1.weight` `[R, C, 1, 1]` → `se/fc1_kernel` `[C, R]`).
  */
-import {
-  conv2dTransform,
-  convAsDenseTransform,
-  registerMapping,
-  type TensorTarget,
-  type WeightMapping,
-} from '@tfzoo/core';
+import { conv2dTransform, convAsDenseTransform, type TensorTarget, type WeightMapping } from '@tfzoo/core';
 
-/** Id of the mapping that loads torchvision's and timm's ResNet-family files. */
+/**
+ * The earlier id of the mapping that loads torchvision's and timm's ResNet-family files, kept as an alias.
+ *
+ * @deprecated Use `RESNET_FAMILY.mappingIds.torchvision` (`resnet/torchvision`).
+ */
 export const RESNET_MAPPING_ID = 'resnet';
 
 /** Blocks per stage the explicit targets cover (ResNet-152 has 36 in `layer3`). */
@@ -58,8 +56,20 @@ export function blockTargets(seModule: string): Record<string, TensorTarget> {
   return tensors;
 }
 
-/** The mapping of torchvision's and timm's ResNet-family state dicts (registered as {@link RESNET_MAPPING_ID}). */
-export const RESNET_MAPPING: WeightMapping = registerMapping(RESNET_MAPPING_ID, {
-  description: "torchvision's resnet/resnext/wide_resnet and timm's ResNet (incl. SE) state dicts",
-  tensors: blockTargets('se'),
+/**
+ * The ResNet family's weight mappings by source; registered as `resnet/torchvision`. timm's ResNet
+ * files (`resnet*.tv_in1k`, `seresnet*`) use torchvision's names, so the one mapping loads both.
+ */
+export const RESNET_MAPPINGS: Readonly<Record<'torchvision', WeightMapping>> = Object.freeze({
+  torchvision: {
+    description: "torchvision's resnet/resnext/wide_resnet and timm's ResNet (incl. SE) state dicts",
+    tensors: blockTargets('se'),
+  },
 });
+
+/**
+ * The ResNet mapping under its earlier name.
+ *
+ * @deprecated Use `RESNET_MAPPINGS.torchvision`, or the id `resnet/torchvision`.
+ */
+export const RESNET_MAPPING: WeightMapping = RESNET_MAPPINGS.torchvision;

@@ -15,8 +15,9 @@ import { compare, PythonSession, predictValues, readF32 } from '@tfzoo/test-harn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildResNet,
-  RESNET_CONFIGS,
+  RESNET_FAMILY,
   RESNET_MAPPING_ID,
+  RESNET_VARIANTS,
   type ResNetArch,
   resnetFeatureInfo,
 } from './index.js';
@@ -70,7 +71,7 @@ describe('parity with torchvision', () => {
   for (const arch of PARITY_ARCHS) {
     for (const extension of ['pth', 'safetensors'] as const) {
       it(`${arch} loaded from a .${extension} reproduces torchvision's logits`, async () => {
-        const model = buildResNet(RESNET_CONFIGS[arch], { inputShape: [SIZE, SIZE, 3], skipInit: true });
+        const model = buildResNet(RESNET_VARIANTS[arch], { inputShape: [SIZE, SIZE, 3], skipInit: true });
         const before = tf.memory().numTensors;
         const report = await loadWeights(model, join(dir, `${arch}.${extension}`), {
           mapping: RESNET_MAPPING_ID,
@@ -89,7 +90,7 @@ describe('parity with torchvision', () => {
   }
 
   it('round trip: resnet18 from a .pth, saved with reference names, loads into torchvision strictly', async () => {
-    const model = buildResNet(RESNET_CONFIGS.resnet18, { inputShape: [SIZE, SIZE, 3], skipInit: true });
+    const model = buildResNet(RESNET_VARIANTS.resnet18, { inputShape: [SIZE, SIZE, 3], skipInit: true });
     await loadWeights(model, join(dir, 'resnet18.pth'), { mapping: RESNET_MAPPING_ID });
     const saved = join(dir, 'roundtrip.safetensors');
     await saveWeights(model, saved, {
@@ -110,7 +111,7 @@ describe('parity with torchvision', () => {
 describe('feature taps', () => {
   for (const arch of PARITY_ARCHS) {
     it(`${arch}: strides and channels equal create_feature_extractor's (stem, layer1..layer4)`, () => {
-      const model = buildResNet(RESNET_CONFIGS[arch], {
+      const model = buildResNet(RESNET_VARIANTS[arch], {
         inputShape: [SIZE, SIZE, 3],
         featuresOnly: true,
         outIndices: [0, 1, 2, 3, 4],
@@ -122,7 +123,7 @@ describe('feature taps', () => {
         return [null, height, width, channels];
       });
       expect(model.outputs.map((output) => output.shape)).toEqual(expected);
-      const info = resnetFeatureInfo(RESNET_CONFIGS[arch]);
+      const info = resnetFeatureInfo(RESNET_VARIANTS[arch]);
       expect(info.map((level) => level.stride)).toEqual([2, 4, 8, 16, 32]);
       info.forEach((level, index) => {
         const [, channels, height] =
@@ -135,7 +136,7 @@ describe('feature taps', () => {
   }
 
   it('default outIndices are layer1..layer4 (strides 4, 8, 16, 32)', () => {
-    const model = buildResNet(RESNET_CONFIGS.resnet50, {
+    const model = buildResNet(RESNET_VARIANTS.resnet50, {
       inputShape: [SIZE, SIZE, 3],
       featuresOnly: true,
       skipInit: true,
@@ -154,8 +155,8 @@ describe('feature taps', () => {
 describe('parameter counts', () => {
   it("every variant's trainable parameters equal torchvision's published num_params, as do the pretrained configs'", async () => {
     await tf.setBackend('cpu');
-    for (const arch of Object.keys(RESNET_CONFIGS) as ResNetArch[]) {
-      const model = buildResNet(RESNET_CONFIGS[arch], { inputShape: [32, 32, 3], skipInit: true });
+    for (const arch of Object.keys(RESNET_VARIANTS) as ResNetArch[]) {
+      const model = buildResNet(RESNET_VARIANTS[arch], { inputShape: [32, 32, 3], skipInit: true });
       const expected = reference.numParams[arch];
       expect(expected).toBeGreaterThan(0);
       expect([arch, summarize(model).trainableParams]).toEqual([arch, expected]);
@@ -205,7 +206,7 @@ describe('pretrained metadata', () => {
       });
       expect(hub.numParams).toBe(v1.numParams);
       expect(hub.accuracy?.top1).toBe(v1.top1);
-      expect(hub.mapping).toBe(RESNET_MAPPING_ID);
+      expect(hub.mapping).toBe(RESNET_FAMILY.mappingIds.torchvision);
     }
     expect(getPretrainedConfig('resnet18.tv_in1k').source.sha256).toBe(
       '694f673df6520a3158624e8a89af086f59923ee4cd7436fe5bc3bc71d295ad81',

@@ -10,12 +10,24 @@
  * Facts (URLs, parameter counts, accuracies, crop and resize sizes) are torchvision 0.14's
  * `models/resnet.py`; file names carry the first hex digits of the file's sha256. Full sha256 are
  * given only where known (DESIGN §3). Hub files are pinned to `main` until a commit id is recorded.
+ *
+ * - `resnet18.fmnist` — tfzoo's own ResNet-18 for Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017,
+ *   https://arxiv.org/abs/1708.07747): a narrow ResNet-18 with the small-image stem, trained from
+ *   scratch by the three reproducible `tfzoo train` runs in this package's README. The file ships inside
+ *   the package (`weights/`), so it loads offline; the same file is published on the project's
+ *   release (`TFZOO_RELEASE_URL` of `@tfzoo/core`) for download.
  */
-import { IMAGENET_CLASSES, imagenetPreprocessing, type PretrainedConfig } from '@tfzoo/core';
-import { RESNET_MAPPING_ID } from './mapping.js';
-import { RESNET18_FMNIST } from './pretrained-fmnist.js';
+import {
+  FASHION_MNIST_LABELS,
+  FASHION_MNIST_PREPROCESSING,
+  familyMappingId,
+  imagenetPreprocessing,
+  type PretrainedConfig,
+  shippedWeights,
+  timmPretrained,
+  torchvisionPretrained,
+} from '@tfzoo/core';
 
-const TORCHVISION = 'https://download.pytorch.org/models/';
 const TV_RECIPE_V1 = 'https://github.com/pytorch/vision/tree/main/references/classification#resnet';
 const TV_DOCS = 'https://pytorch.org/vision/stable/models/resnet.html';
 const PAPERS: Readonly<Record<string, string>> = {
@@ -41,48 +53,42 @@ interface TorchvisionFile {
   resizeSize: number;
 }
 
+const MAPPING = familyMappingId('resnet', 'torchvision');
+
 function torchvisionConfig(entry: TorchvisionFile): PretrainedConfig {
-  const tag = `imagenet1k_v${entry.version}`;
-  const prefix = /-([0-9a-f]+)\.pth$/.exec(entry.file)?.[1] as string;
-  return {
-    id: `${entry.arch}.${tag}`,
+  return torchvisionPretrained({
     arch: entry.arch,
-    tag,
-    source: { url: `${TORCHVISION}${entry.file}`, format: 'pth', sha256Prefix: prefix },
-    mapping: RESNET_MAPPING_ID,
-    numClasses: 1000,
+    tag: `imagenet1k_v${entry.version}`,
+    file: entry.file,
+    mapping: MAPPING,
     classifier: 'fc',
-    labels: IMAGENET_CLASSES,
     numParams: entry.numParams,
     preprocessing: imagenetPreprocessing({ inputSize: 224, resizeSize: entry.resizeSize }),
     accuracy: {
       top1: entry.top1,
       top5: entry.top5,
-      dataset: 'imagenet-1k-val',
       source: `torchvision ${entry.arch} IMAGENET1K_V${entry.version}`,
     },
-    license: 'BSD-3-Clause',
     sourceUrl: TV_DOCS,
     paperUrl: paperFor(entry.arch),
     notes: `torchvision's ${entry.version === 1 ? 'original' : '2021 "new recipe"'} weights; recipe ${entry.recipe}`,
-  };
+  });
 }
 
 function hubConfig(tv: TorchvisionFile, sha256?: string): PretrainedConfig {
-  const repo = `timm/${tv.arch}.tv_in1k`;
-  return {
-    ...torchvisionConfig(tv),
-    id: `${tv.arch}.tv_in1k`,
+  return timmPretrained({
+    arch: tv.arch,
     tag: 'tv_in1k',
-    source: {
-      url: `https://huggingface.co/${repo}/resolve/main/model.safetensors`,
-      format: 'safetensors',
-      revision: 'main',
-      ...(sha256 === undefined ? {} : { sha256 }),
-    },
-    sourceUrl: `https://huggingface.co/${repo}`,
+    ...(sha256 === undefined ? {} : { sha256 }),
+    mapping: MAPPING,
+    classifier: 'fc',
+    numParams: tv.numParams,
+    preprocessing: imagenetPreprocessing({ inputSize: 224, resizeSize: tv.resizeSize }),
+    accuracy: { top1: tv.top1, top5: tv.top5, source: `torchvision ${tv.arch} IMAGENET1K_V${tv.version}` },
+    license: 'BSD-3-Clause',
+    paperUrl: paperFor(tv.arch),
     notes: `torchvision's original weights (${tv.file}) as safetensors, hosted by timm on the Hugging Face Hub`,
-  };
+  });
 }
 
 const NEW_RECIPE = 'https://github.com/pytorch/vision/issues/3995#new-recipe';
@@ -150,11 +156,58 @@ const HUB_SHA256: Readonly<Record<string, string>> = {
 
 const HUB_ARCHS = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const;
 
+/** File name of the Fashion-MNIST ResNet-18 weights. */
+export const RESNET18_FMNIST_FILE = 'resnet18-fmnist.safetensors';
+
+/**
+ * URL of the shipped weights inside this package: a `file:` URL in Node, the asset's URL in a
+ * browser bundle (bundlers rewrite `new URL('<literal>', import.meta.url)`).
+ */
+export const RESNET18_FMNIST_URL: string = new URL('../weights/resnet18-fmnist.safetensors', import.meta.url)
+  .href;
+
+/**
+ * `resnet18.fmnist`: ResNet-18 for 28×28×1 (stem 3×3/1 without max pool, stage widths 16, 32, 64,
+ * 128; 0.70 M parameters, 28.6 M multiply-adds) trained by tfzoo on Fashion-MNIST.
+ */
+export const RESNET18_FMNIST: PretrainedConfig = {
+  id: 'resnet18.fmnist',
+  arch: 'resnet18',
+  tag: 'fmnist',
+  source: shippedWeights(
+    new URL(RESNET18_FMNIST_URL),
+    '943fea43e57dd19880f3351fb75fe07af0bd9f5b7482c7ac09d60146bad1dae0',
+  ),
+  mapping: 'default',
+  buildOptions: {
+    inputShape: [28, 28, 1],
+    stem: 'small',
+    stemWidth: 16,
+    channels: [16, 32, 64, 128],
+  },
+  numClasses: 10,
+  classifier: 'fc',
+  labels: FASHION_MNIST_LABELS,
+  numParams: 701178,
+  preprocessing: FASHION_MNIST_PREPROCESSING,
+  measuredAccuracy: {
+    top1: 93.92,
+    top5: 99.97,
+    dataset: 'fashion-mnist-test',
+    source: 'tfzoo eval resnet18.fmnist --data fashion-mnist (10,000 test images)',
+  },
+  license: 'Apache-2.0',
+  sourceUrl: 'https://github.com/zalandoresearch/fashion-mnist',
+  paperUrl: 'https://arxiv.org/abs/1512.03385',
+  notes:
+    'Trained by tfzoo (weights under the project license; Fashion-MNIST data © Zalando SE, MIT); recipe and commands in the @tfzoo/resnet README.',
+};
+
 /**
  * Every pretrained config of the ResNet family: `tv_in1k` (Hub) first, then torchvision's files,
  * then tfzoo's own Fashion-MNIST ResNet-18.
  */
-export const PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+export const RESNET_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
   ...HUB_ARCHS.map((arch) =>
     hubConfig(
       TORCHVISION_FILES.find((file) => file.arch === arch && file.version === 1) as TorchvisionFile,

@@ -6,8 +6,8 @@ import { describeModelContract } from '@tfzoo/test-harness';
 import { describe, expect, it } from 'vitest';
 import {
   buildResNet,
-  RESNET_CONFIGS,
   RESNET_DEFINITIONS,
+  RESNET_VARIANTS,
   type ResNetConfig,
   resnet18,
   resnet50,
@@ -136,7 +136,7 @@ describe('resnet builder', () => {
     // 16 blocks: block i drops with 0.3·i/15; block 0 gets no layer (rate 0), as in timm.
     const expected: [string, number][] = [];
     let index = 0;
-    RESNET_CONFIGS.resnet50.layers.forEach((count, stage) => {
+    RESNET_VARIANTS.resnet50.layers.forEach((count, stage) => {
       for (let block = 0; block < count; block++, index++) {
         if (index > 0) expected.push([`layer${stage + 1}_${block}_drop_path`, (0.3 * index) / 15]);
       }
@@ -163,7 +163,7 @@ describe('resnet builder', () => {
 
   it('reports its feature levels and builds only up to the last requested one', () => {
     expect(
-      resnetFeatureInfo(RESNET_CONFIGS.resnet50).map(({ module, channels, stride }) => [
+      resnetFeatureInfo(RESNET_VARIANTS.resnet50).map(({ module, channels, stride }) => [
         module,
         channels,
         stride,
@@ -202,7 +202,7 @@ describe('resnet builder', () => {
     // 8,388,608; fc 128·10 = 1,280.
     expect(summarize(model).macs).toBe(28_573_184);
     expect(
-      resnetFeatureInfo(RESNET_CONFIGS.resnet18, options).map(({ channels, stride }) => [channels, stride]),
+      resnetFeatureInfo(RESNET_VARIANTS.resnet18, options).map(({ channels, stride }) => [channels, stride]),
     ).toEqual([
       [16, 1],
       [16, 1],
@@ -227,10 +227,10 @@ describe('resnet builder', () => {
       ],
       [() => resnet18({ inputShape: [64, 64] as never }), 'received [64,64]'],
       [
-        () => buildResNet({ ...RESNET_CONFIGS.resnet18, groups: 32 }),
+        () => buildResNet({ ...RESNET_VARIANTS.resnet18, groups: 32 }),
         'received {"groups":32,"widthPerGroup":64}',
       ],
-      [() => buildResNet({ ...RESNET_CONFIGS.resnet18, layers: [2, 2, 2] as never }), 'received [2,2,2]'],
+      [() => buildResNet({ ...RESNET_VARIANTS.resnet18, layers: [2, 2, 2] as never }), 'received [2,2,2]'],
       [() => resnet18({ stem: 'cifar' as never }), "stem must be 'imagenet' or 'small'; received \"cifar\""],
       [() => resnet18({ stemWidth: 0 }), 'stemWidth must be a positive integer; received 0'],
       [() => resnet18({ channels: [16, 32, 64] as never }), 'received [16,32,64]'],
@@ -256,7 +256,7 @@ describe('registry', () => {
     ]);
     expect(listModels('wide_resnet*')).toEqual(['wide_resnet101_2', 'wide_resnet50_2']);
     for (const definition of Object.values(RESNET_DEFINITIONS)) {
-      expect(definition.defaultMapping).toBe('resnet');
+      expect(definition.defaultMapping).toBe('resnet/torchvision');
       expect(definition.pretrained?.length).toBeGreaterThan(0);
     }
     expect(getPretrainedConfig('resnet18').id).toBe('resnet18.tv_in1k');

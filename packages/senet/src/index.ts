@@ -8,14 +8,20 @@
  * @packageDocumentation
  */
 export { LEGACY_EXPANSION, type LegacyBlockArgs, type LegacyBlockType, legacyBlock } from './blocks.js';
-export { LEGACY_SENET_MAPPING, LEGACY_SENET_MAPPING_ID } from './mapping.js';
-export { PRETRAINED as SENET_PRETRAINED } from './pretrained.js';
+export { SENET_DEFINITIONS, SENET_FAMILY } from './family.js';
+export { LEGACY_SENET_MAPPING, LEGACY_SENET_MAPPING_ID, SENET_MAPPINGS } from './mapping.js';
+export { SENET_PRETRAINED } from './pretrained.js';
 export {
   buildLegacySENet,
+  buildSENet,
+  isLegacySENetConfig,
   LEGACY_SENET_DROP_RATE,
   LEGACY_SENET_OPTION_KEYS,
   type LegacySENetConfig,
   type LegacySENetOptions,
+  SENET_OPTION_KEYS,
+  type SENetConfig,
+  type SENetOptions,
 } from './senet.js';
 export {
   LEGACY_SENET_CONFIGS,
@@ -27,7 +33,7 @@ export {
   legacySeresnet101,
   legacySeresnet152,
   legacySeresnext50_32x4d,
-  SENET_DEFINITIONS,
+  SENET_VARIANTS,
   SERESNET_CONFIGS,
   type SEResNetArch,
   seresnet18,

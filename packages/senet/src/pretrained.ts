@@ -5,16 +5,9 @@
  * Cadene's `pretrainedmodels`; `v0.1-weights`: timm's own uploads). File names carry the first
  * hex digits of the file's sha256. GitHub release downloads send no CORS header: browsers need a mirror.
  */
-import { IMAGENET_CLASSES, imagenetPreprocessing, type PretrainedConfig } from '@tfzoo/core';
-import { RESNET_MAPPING_ID } from '@tfzoo/resnet';
-import { LEGACY_SENET_MAPPING_ID } from './mapping.js';
+import { familyMappingId, imagenetPreprocessing, type PretrainedConfig, timmPretrained } from '@tfzoo/core';
 
-const RELEASES = 'https://github.com/rwightman/pytorch-image-models/releases/download/';
 const PAPER = 'https://arxiv.org/abs/1709.01507';
-
-function prefixOf(url: string): string {
-  return /-([0-9a-f]+)\.pth$/.exec(url)?.[1] as string;
-}
 
 function legacy(
   arch: string,
@@ -23,52 +16,37 @@ function legacy(
   interpolation: 'bilinear' | 'bicubic',
   notes: string,
 ): PretrainedConfig {
-  const url = `${RELEASES}${file}`;
-  return {
-    id: `${arch}.in1k`,
+  return timmPretrained({
     arch,
     tag: 'in1k',
-    source: { url, format: 'pth', sha256Prefix: prefixOf(url) },
-    mapping: LEGACY_SENET_MAPPING_ID,
-    numClasses: 1000,
+    release: file,
+    mapping: familyMappingId('senet', 'legacy'),
     classifier: 'last_linear',
-    labels: IMAGENET_CLASSES,
     numParams,
     preprocessing: imagenetPreprocessing({ inputSize: 224, interpolation }),
-    license: 'Apache-2.0',
-    sourceUrl: `https://huggingface.co/timm/${arch}.in1k`,
     paperUrl: PAPER,
     notes,
-  };
+  });
 }
 
 const CADENE = "the SENet authors' Caffe weights, converted by Cadene's pretrainedmodels";
 const TIMM = "on timm's v0.1-weights release";
 
 /** Every pretrained config of the SE networks. */
-export const PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
-  {
-    id: 'seresnet50.ra2_in1k',
+export const SENET_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  timmPretrained({
     arch: 'seresnet50',
     tag: 'ra2_in1k',
-    source: {
-      url: `${RELEASES}v0.1-weights/seresnet50_ra_224-8efdb4bb.pth`,
-      format: 'pth',
-      sha256Prefix: '8efdb4bb',
-    },
-    mapping: RESNET_MAPPING_ID,
-    numClasses: 1000,
+    release: 'v0.1-weights/seresnet50_ra_224-8efdb4bb.pth',
+    mapping: familyMappingId('senet', 'timm'),
     classifier: 'fc',
-    labels: IMAGENET_CLASSES,
     numParams: 28088024,
     preprocessing: imagenetPreprocessing({ inputSize: 224, interpolation: 'bicubic' }),
-    license: 'Apache-2.0',
-    sourceUrl: 'https://huggingface.co/timm/seresnet50.ra2_in1k',
     paperUrl: PAPER,
     notes:
       "timm's RandAugment recipe (RA2); timm evaluates it at 288×288 with crop 0.95 as well. The same " +
       'tensors are on the Hugging Face Hub as timm/seresnet50.ra2_in1k model.safetensors (sha256 not recorded here).',
-  },
+  }),
   legacy('legacy_seresnet18', 'v0.1-weights/seresnet18-4bb0ce65.pth', 11778592, 'bicubic', TIMM),
   legacy('legacy_seresnet34', 'v0.1-weights/seresnet34-a4004e63.pth', 21958868, 'bilinear', TIMM),
   legacy('legacy_seresnet50', 'v0.1-cadene/se_resnet50-ce0d4300.pth', 28088024, 'bilinear', CADENE),

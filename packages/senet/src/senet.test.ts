@@ -21,6 +21,7 @@ import {
   legacySeresnet50,
   legacySeresnet152,
   SENET_DEFINITIONS,
+  SENET_FAMILY,
   seresnet18,
   seresnet34,
   seresnet50,
@@ -233,7 +234,7 @@ describe('registry and pretrained metadata', () => {
         `https://github.com/rwightman/pytorch-image-models/releases/download/${file}`,
       );
       expect(file.endsWith(`-${config.source.sha256Prefix}.pth`)).toBe(true);
-      expect(config.mapping).toBe(LEGACY_SENET_MAPPING_ID);
+      expect(config.mapping).toBe(SENET_FAMILY.mappingIds.legacy);
       expect(config.classifier).toBe('last_linear');
       expect(config.preprocessing.interpolation).toBe(arch === 'legacy_seresnet18' ? 'bicubic' : 'bilinear');
       expect(config.preprocessing.cropFraction).toBeCloseTo(0.875, 6);
@@ -241,7 +242,7 @@ describe('registry and pretrained metadata', () => {
     const ra2 = getPretrainedConfig('seresnet50');
     expect(ra2.id).toBe('seresnet50.ra2_in1k');
     expect(ra2.source).toMatchObject({ format: 'pth', sha256Prefix: '8efdb4bb' });
-    expect(ra2.mapping).toBe(RESNET_MAPPING_ID);
+    expect(ra2.mapping).toBe(SENET_FAMILY.mappingIds.timm);
     expect(ra2.preprocessing.interpolation).toBe('bicubic');
   });
 

@@ -16,7 +16,16 @@ import {
   resolveBuildOptions,
 } from '@tfzoo/core';
 import { PaddedMaxPooling2D } from '@tfzoo/layers';
-import { convBn, linearHead, relu, resolveOutIndices } from '@tfzoo/resnet';
+import {
+  buildResNet,
+  convBn,
+  linearHead,
+  RESNET_OPTION_KEYS,
+  type ResNetConfig,
+  type ResNetOptions,
+  relu,
+  resolveOutIndices,
+} from '@tfzoo/resnet';
 import { LEGACY_EXPANSION, type LegacyBlockType, legacyBlock } from './blocks.js';
 
 type Tensor = tfl.SymbolicTensor;
@@ -198,4 +207,34 @@ export function buildLegacySENet(
     ? linearHead(x, inChannels, resolved, 'last_linear', skipInit)
     : globalPool(x, resolved.pooling);
   return tfl.model({ inputs: input, outputs: output, name: resolved.name });
+}
+
+/**
+ * One SE network variant: timm's SE-ResNet layout (a `ResNetConfig` of `@tfzoo/resnet` with `se`,
+ * built by its `buildResNet`) or the original SENet layout ({@link LegacySENetConfig}, which has a `reduction`).
+ */
+export type SENetConfig = ResNetConfig | LegacySENetConfig;
+
+/** Build options of {@link buildSENet}: those of `buildResNet` or {@link buildLegacySENet}, by layout. */
+export type SENetOptions = ResNetOptions & LegacySENetOptions;
+
+/**
+ * Every option key beyond `BuildOptions` some SE network takes (each variant refuses the keys its
+ * layout does not take: the legacy layout takes {@link LEGACY_SENET_OPTION_KEYS} only).
+ */
+export const SENET_OPTION_KEYS: readonly string[] = Object.freeze([
+  ...new Set<string>([...RESNET_OPTION_KEYS, ...LEGACY_SENET_OPTION_KEYS]),
+]);
+
+/** True for a config in the original SENet layout. */
+export function isLegacySENetConfig(config: SENetConfig): config is LegacySENetConfig {
+  return typeof (config as LegacySENetConfig).reduction === 'number';
+}
+
+/**
+ * The SE networks' one builder: `buildResNet` for timm's SE-ResNets, {@link buildLegacySENet} for
+ * the original SENet layout.
+ */
+export function buildSENet(config: SENetConfig, options: SENetOptions = {}): tfl.LayersModel {
+  return isLegacySENetConfig(config) ? buildLegacySENet(config, options) : buildResNet(config, options);
 }

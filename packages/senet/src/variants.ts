@@ -1,5 +1,5 @@
 /**
- * The SE networks' variants as data and their registry entries (registered on import):
+ * The SE networks' variants as data and one entry point per variant:
  *
  * - timm's `seresnet18/34/50/101/152` and `seresnext50_32x4d`: timm's `ResNet` (torchvision's
  *   layout, stride on the 3×3) with `attn_layer='se'`: SE after each block's last batch norm,
@@ -9,21 +9,12 @@
  *   `legacy_seresnext50_32x4d` (`timm/models/senet.py`).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { defineModel, type ModelDefinition, registerModel } from '@tfzoo/core';
-import {
-  buildResNet,
-  RESNET_MAPPING_ID,
-  RESNET_OPTION_KEYS,
-  type ResNetConfig,
-  type ResNetOptions,
-} from '@tfzoo/resnet';
-import { LEGACY_SENET_MAPPING_ID } from './mapping.js';
-import { PRETRAINED } from './pretrained.js';
+import { buildResNet, type ResNetConfig, type ResNetOptions } from '@tfzoo/resnet';
 import {
   buildLegacySENet,
-  LEGACY_SENET_OPTION_KEYS,
   type LegacySENetConfig,
   type LegacySENetOptions,
+  type SENetConfig,
 } from './senet.js';
 
 /** timm's squeeze-and-excitation defaults (`SEModule`: `rd_ratio=1/16`, `rd_divisor=8`). */
@@ -188,82 +179,8 @@ export function legacySeresnext50_32x4d(options?: LegacySENetOptions): tfl.Layer
   return buildLegacySENet(LEGACY_SENET_CONFIGS.legacy_seresnext50_32x4d, options);
 }
 
-const PAPER = {
-  title: 'Squeeze-and-Excitation Networks (Hu et al., 2018)',
-  url: 'https://arxiv.org/abs/1709.01507',
-};
-
-function definition(
-  name: string,
-  build: (options?: ResNetOptions & LegacySENetOptions) => tfl.LayersModel,
-  description: string,
-  legacy: boolean,
-): ModelDefinition {
-  const pretrained = PRETRAINED.filter((config) => config.arch === name);
-  return defineModel({
-    name,
-    family: 'senet',
-    options: legacy ? LEGACY_SENET_OPTION_KEYS : RESNET_OPTION_KEYS,
-    build,
-    description,
-    paper: PAPER,
-    reference: legacy ? 'timm.models.senet' : 'timm.models.resnet',
-    defaultMapping: legacy ? LEGACY_SENET_MAPPING_ID : RESNET_MAPPING_ID,
-    ...(pretrained.length > 0 ? { pretrained } : {}),
-  });
-}
-
-/** Registry definitions of the SE networks, by architecture id. */
-export const SENET_DEFINITIONS: Readonly<Record<SEResNetArch | LegacySENetArch, ModelDefinition>> =
-  Object.freeze({
-    seresnet18: definition('seresnet18', seresnet18, 'SE-ResNet-18 (timm layout), 11.8M params', false),
-    seresnet34: definition('seresnet34', seresnet34, 'SE-ResNet-34 (timm layout), 22.0M params', false),
-    seresnet50: definition('seresnet50', seresnet50, 'SE-ResNet-50 (timm layout), 28.1M params', false),
-    seresnet101: definition('seresnet101', seresnet101, 'SE-ResNet-101 (timm layout), 49.3M params', false),
-    seresnet152: definition('seresnet152', seresnet152, 'SE-ResNet-152 (timm layout), 66.8M params', false),
-    seresnext50_32x4d: definition(
-      'seresnext50_32x4d',
-      seresnext50_32x4d,
-      'SE-ResNeXt-50 32×4d (timm layout), 27.6M params',
-      false,
-    ),
-    legacy_seresnet18: definition(
-      'legacy_seresnet18',
-      legacySeresnet18,
-      'SE-ResNet-18, original SENet layout, 11.8M params',
-      true,
-    ),
-    legacy_seresnet34: definition(
-      'legacy_seresnet34',
-      legacySeresnet34,
-      'SE-ResNet-34, original SENet layout, 22.0M params',
-      true,
-    ),
-    legacy_seresnet50: definition(
-      'legacy_seresnet50',
-      legacySeresnet50,
-      'SE-ResNet-50, original SENet layout (stride on the 1×1), 28.1M params',
-      true,
-    ),
-    legacy_seresnet101: definition(
-      'legacy_seresnet101',
-      legacySeresnet101,
-      'SE-ResNet-101, original SENet layout, 49.3M params',
-      true,
-    ),
-    legacy_seresnet152: definition(
-      'legacy_seresnet152',
-      legacySeresnet152,
-      'SE-ResNet-152, original SENet layout, 66.8M params',
-      true,
-    ),
-    legacy_senet154: definition('legacy_senet154', legacySenet154, 'SENet-154, 115.1M params', true),
-    legacy_seresnext50_32x4d: definition(
-      'legacy_seresnext50_32x4d',
-      legacySeresnext50_32x4d,
-      'SE-ResNeXt-50 32×4d, original SENet layout, 27.6M params',
-      true,
-    ),
-  });
-
-registerModel(...Object.values(SENET_DEFINITIONS));
+/** Every SE network variant by architecture id: timm's SE-ResNets, then the legacy SENets. */
+export const SENET_VARIANTS: Readonly<Record<SEResNetArch | LegacySENetArch, SENetConfig>> = Object.freeze({
+  ...SERESNET_CONFIGS,
+  ...LEGACY_SENET_CONFIGS,
+});

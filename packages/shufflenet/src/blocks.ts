@@ -10,8 +10,7 @@
  * (`stage2_0_branch1_0_pad`, `stage2_1_concat`, `features_3_shuffle`).
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ChannelShuffle, GroupConv2D, PaddedAveragePooling2D } from '@tfzoo/layers';
-import { ChannelSlice } from './channel-slice.js';
+import { ChannelShuffle, ChannelSlice, GroupConv2D, PaddedAveragePooling2D } from '@tfzoo/layers';
 
 type Tensor = tfl.SymbolicTensor;
 
@@ -245,3 +244,10 @@ export function shuffleV2Unit(x: Tensor, args: ShuffleV2UnitArgs): Tensor {
   const joined = concat([left, y], `${prefix}_concat`);
   return new ChannelShuffle({ groups: 2, name: `${prefix}_shuffle` }).apply(joined) as Tensor;
 }
+
+/**
+ * The channel-split layer, now in `@tfzoo/layers`.
+ *
+ * @deprecated Import `ChannelSlice` from `@tfzoo/layers`.
+ */
+export { ChannelSlice, type ChannelSliceArgs } from '@tfzoo/layers';

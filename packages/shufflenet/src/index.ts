@@ -9,6 +9,8 @@
  */
 export {
   batchNorm,
+  ChannelSlice,
+  type ChannelSliceArgs,
   concat,
   depthwiseConv3x3,
   type Initializer,
@@ -23,9 +25,10 @@ export {
   TORCH_BN_MOMENTUM,
   type UnitInitializers,
 } from './blocks.js';
-export { ChannelSlice, type ChannelSliceArgs } from './channel-slice.js';
+export { SHUFFLENET_FAMILY, SHUFFLENET_V1_DEFINITIONS, SHUFFLENET_V2_DEFINITIONS } from './family.js';
 export {
   MAX_V1_UNITS,
+  SHUFFLENET_MAPPINGS,
   SHUFFLENET_MEGVII_MAPPING,
   SHUFFLENET_MEGVII_MAPPING_ID,
   SHUFFLENET_TORCHVISION_MAPPING,
@@ -33,24 +36,30 @@ export {
 } from './mapping.js';
 export { SHUFFLENET_PRETRAINED } from './pretrained.js';
 export {
+  buildShuffleNet,
   buildShuffleNetV1,
+  buildShuffleNetV2,
+  isShuffleNetV1Config,
+  SHUFFLENET_OPTION_KEYS,
   SHUFFLENET_V1_STAGE_CHANNELS,
   SHUFFLENET_V1_STEM_CHANNELS,
+  type ShuffleNetConfig,
+  type ShuffleNetOptions,
   type ShuffleNetV1Config,
   type ShuffleNetV1Groups,
   type ShuffleNetV1Options,
   type ShuffleNetV1Width,
+  type ShuffleNetV2Config,
+  type ShuffleNetV2Options,
   shuffleNetV1Config,
   shuffleNetV1Name,
-} from './shufflenet-v1.js';
-export { buildShuffleNetV2, type ShuffleNetV2Config, type ShuffleNetV2Options } from './shufflenet-v2.js';
+} from './shufflenet.js';
 export {
   SHUFFLENET_V1_CONFIGS,
-  SHUFFLENET_V1_DEFINITIONS,
   SHUFFLENET_V1_GROUPS,
   SHUFFLENET_V1_WIDTHS,
   SHUFFLENET_V2_CONFIGS,
-  SHUFFLENET_V2_DEFINITIONS,
+  SHUFFLENET_VARIANTS,
   type ShuffleNetV1VariantOptions,
   type ShuffleNetV2Arch,
   shufflenetV1,

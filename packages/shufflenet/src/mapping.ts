@@ -10,12 +10,20 @@
  *   grouped 1×1 convolutions are `@tfzoo/layers` `GroupConv2D` layers, whose `[O, I/g, 1, 1]` kernels
  *   get explicit targets with the plain conv transpose; the rest is mechanical.
  */
-import { conv2dTransform, registerMapping, type TensorTarget, type WeightMapping } from '@tfzoo/core';
+import { conv2dTransform, type TensorTarget, type WeightMapping } from '@tfzoo/core';
 
-/** Id of the mapping of torchvision's ShuffleNetV2 files. */
+/**
+ * Id of the mapping of torchvision's ShuffleNetV2 files.
+ *
+ * @deprecated Use `SHUFFLENET_FAMILY.mappingIds.torchvision` (the same id).
+ */
 export const SHUFFLENET_TORCHVISION_MAPPING_ID = 'shufflenet/torchvision';
 
-/** Id of the mapping of megvii-layout ShuffleNet v1 state dicts. */
+/**
+ * Id of the mapping of megvii-layout ShuffleNet v1 state dicts.
+ *
+ * @deprecated Use `SHUFFLENET_FAMILY.mappingIds.megvii` (the same id).
+ */
 export const SHUFFLENET_MEGVII_MAPPING_ID = 'shufflenet/megvii';
 
 /** Units the megvii mapping's explicit targets cover (the paper's networks have 16). */
@@ -35,18 +43,29 @@ function megviiTargets(): Record<string, TensorTarget> {
   return tensors;
 }
 
-/** The mapping of torchvision's ShuffleNetV2 state dicts (registered as {@link SHUFFLENET_TORCHVISION_MAPPING_ID}). */
-export const SHUFFLENET_TORCHVISION_MAPPING: WeightMapping = registerMapping(
-  SHUFFLENET_TORCHVISION_MAPPING_ID,
-  {
+/** ShuffleNet's weight mappings by source; registered as `shufflenet/torchvision` and `shufflenet/megvii`. */
+export const SHUFFLENET_MAPPINGS: Readonly<Record<'torchvision' | 'megvii', WeightMapping>> = Object.freeze({
+  torchvision: {
     description: "torchvision's shufflenet_v2_x0_5 … x2_0 state dicts (module path with . → _)",
   },
-);
-
-/** The mapping of megvii-layout ShuffleNet v1 state dicts (registered as {@link SHUFFLENET_MEGVII_MAPPING_ID}). */
-export const SHUFFLENET_MEGVII_MAPPING: WeightMapping = registerMapping(SHUFFLENET_MEGVII_MAPPING_ID, {
-  description:
-    'megvii ShuffleNet-Series ShuffleNetV1 state dicts (first_conv, features.N.branch_main_*, classifier.0)',
-  tensors: megviiTargets(),
-  compoundNames: ['first_conv', 'branch_main_1', 'branch_main_2', 'branch_proj'],
+  megvii: {
+    description:
+      'megvii ShuffleNet-Series ShuffleNetV1 state dicts (first_conv, features.N.branch_main_*, classifier.0)',
+    tensors: megviiTargets(),
+    compoundNames: ['first_conv', 'branch_main_1', 'branch_main_2', 'branch_proj'],
+  },
 });
+
+/**
+ * The mapping of torchvision's ShuffleNetV2 state dicts.
+ *
+ * @deprecated Use `SHUFFLENET_MAPPINGS.torchvision`.
+ */
+export const SHUFFLENET_TORCHVISION_MAPPING: WeightMapping = SHUFFLENET_MAPPINGS.torchvision;
+
+/**
+ * The mapping of megvii-layout ShuffleNet v1 state dicts.
+ *
+ * @deprecated Use `SHUFFLENET_MAPPINGS.megvii`.
+ */
+export const SHUFFLENET_MEGVII_MAPPING: WeightMapping = SHUFFLENET_MAPPINGS.megvii;

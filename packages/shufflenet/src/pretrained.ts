@@ -4,10 +4,13 @@
  * parameter count, accuracy, crop and resize sizes). File names carry the first hex digits of the
  * file's sha256. ShuffleNet v1 has no upstream ImageNet weights.
  */
-import { IMAGENET_CLASSES, imagenetPreprocessing, type PretrainedConfig } from '@tfzoo/core';
-import { SHUFFLENET_TORCHVISION_MAPPING_ID } from './mapping.js';
+import {
+  familyMappingId,
+  imagenetPreprocessing,
+  type PretrainedConfig,
+  torchvisionPretrained,
+} from '@tfzoo/core';
 
-const TORCHVISION = 'https://download.pytorch.org/models/';
 const TV_DOCS = 'https://pytorch.org/vision/stable/models/shufflenetv2.html';
 const PAPER = 'https://arxiv.org/abs/1807.11164';
 const ERICSUN_RECIPE = 'https://github.com/ericsun99/Shufflenet-v2-Pytorch';
@@ -25,29 +28,19 @@ interface TorchvisionFile {
 }
 
 function torchvisionConfig(entry: TorchvisionFile): PretrainedConfig {
-  const prefix = /-([0-9a-f]+)\.pth$/.exec(entry.file)?.[1] as string;
-  return {
-    id: `${entry.arch}.imagenet1k_v1`,
+  return torchvisionPretrained({
     arch: entry.arch,
     tag: 'imagenet1k_v1',
-    source: { url: `${TORCHVISION}${entry.file}`, format: 'pth', sha256Prefix: prefix },
-    mapping: SHUFFLENET_TORCHVISION_MAPPING_ID,
-    numClasses: 1000,
+    file: entry.file,
+    mapping: familyMappingId('shufflenet', 'torchvision'),
     classifier: 'fc',
-    labels: IMAGENET_CLASSES,
     numParams: entry.numParams,
     preprocessing: imagenetPreprocessing({ inputSize: 224, resizeSize: entry.resizeSize }),
-    accuracy: {
-      top1: entry.top1,
-      top5: entry.top5,
-      dataset: 'imagenet-1k-val',
-      source: `torchvision ${entry.arch} IMAGENET1K_V1`,
-    },
-    license: 'BSD-3-Clause',
+    accuracy: { top1: entry.top1, top5: entry.top5, source: `torchvision ${entry.arch} IMAGENET1K_V1` },
     sourceUrl: TV_DOCS,
     paperUrl: PAPER,
     notes: `${entry.notes}; recipe ${entry.recipe}`,
-  };
+  });
 }
 
 const PORTED =
@@ -98,7 +91,7 @@ const TORCHVISION_FILES: readonly TorchvisionFile[] = [
   },
 ];
 
-/** Every pretrained config of the family, by architecture id. */
-export const SHUFFLENET_PRETRAINED: Readonly<Record<string, readonly PretrainedConfig[]>> = Object.freeze(
-  Object.fromEntries(TORCHVISION_FILES.map((entry) => [entry.arch, [torchvisionConfig(entry)]])),
+/** Every pretrained ShuffleNet entry (torchvision's ShuffleNetV2 files; v1 has none upstream). */
+export const SHUFFLENET_PRETRAINED: readonly PretrainedConfig[] = Object.freeze(
+  TORCHVISION_FILES.map(torchvisionConfig),
 );

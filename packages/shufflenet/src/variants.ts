@@ -7,18 +7,19 @@
  * (`shufflenet_v1_g3_x1_0`, `shufflenet_v1_g8_x0_5`).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { defineModel, invalidArgument, type ModelDefinition, registerModel } from '@tfzoo/core';
-import { SHUFFLENET_MEGVII_MAPPING_ID, SHUFFLENET_TORCHVISION_MAPPING_ID } from './mapping.js';
-import { SHUFFLENET_PRETRAINED } from './pretrained.js';
+import { invalidArgument } from '@tfzoo/core';
 import {
   buildShuffleNetV1,
+  buildShuffleNetV2,
+  type ShuffleNetConfig,
   type ShuffleNetV1Config,
   type ShuffleNetV1Groups,
   type ShuffleNetV1Options,
   type ShuffleNetV1Width,
+  type ShuffleNetV2Config,
+  type ShuffleNetV2Options,
   shuffleNetV1Config,
-} from './shufflenet-v1.js';
-import { buildShuffleNetV2, type ShuffleNetV2Config, type ShuffleNetV2Options } from './shufflenet-v2.js';
+} from './shufflenet.js';
 
 /** Architecture ids of torchvision's ShuffleNetV2 sizes. */
 export type ShuffleNetV2Arch =
@@ -109,47 +110,8 @@ export function shufflenetV2X2_0(options?: ShuffleNetV2Options): tfl.LayersModel
   return buildShuffleNetV2(SHUFFLENET_V2_CONFIGS.shufflenet_v2_x2_0, options);
 }
 
-const V1_PAPER = {
-  title:
-    'ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices (Zhang et al., 2018)',
-  url: 'https://arxiv.org/abs/1707.01083',
-};
-const V2_PAPER = {
-  title: 'ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design (Ma et al., 2018)',
-  url: 'https://arxiv.org/abs/1807.11164',
-};
-
-/** Registry definitions of the ShuffleNet v1 variants (no pretrained weights upstream). */
-export const SHUFFLENET_V1_DEFINITIONS: readonly ModelDefinition[] = Object.values(SHUFFLENET_V1_CONFIGS).map(
-  (config) => {
-    const width = config.name.replace(/^.*_x(\d)_(\d)$/, '$1.$2');
-    return defineModel({
-      name: config.name,
-      family: 'shufflenet',
-      options: [],
-      build: (options) => buildShuffleNetV1(config, options as ShuffleNetV1Options),
-      description: `ShuffleNet v1 ${Number(width)}× (g = ${config.groups}); no upstream ImageNet weights`,
-      paper: V1_PAPER,
-      reference: 'megvii-model/ShuffleNet-Series ShuffleNetV1',
-      defaultMapping: SHUFFLENET_MEGVII_MAPPING_ID,
-    });
-  },
-);
-
-/** Registry definitions of torchvision's ShuffleNetV2 sizes, with torchvision's ImageNet weights. */
-export const SHUFFLENET_V2_DEFINITIONS: readonly ModelDefinition[] = Object.values(SHUFFLENET_V2_CONFIGS).map(
-  (config) =>
-    defineModel({
-      name: config.name,
-      family: 'shufflenet',
-      options: [],
-      build: (options) => buildShuffleNetV2(config, options as ShuffleNetV2Options),
-      description: `ShuffleNet V2 ${config.name.slice(-3).replace('_', '.')}× (torchvision layout)`,
-      paper: V2_PAPER,
-      reference: 'torchvision.models.shufflenetv2',
-      pretrained: SHUFFLENET_PRETRAINED[config.name] ?? [],
-      defaultMapping: SHUFFLENET_TORCHVISION_MAPPING_ID,
-    }),
-);
-
-registerModel(...SHUFFLENET_V1_DEFINITIONS, ...SHUFFLENET_V2_DEFINITIONS);
+/** Every ShuffleNet variant by architecture id: the v1 grid (groups × widths), then torchvision's V2 sizes. */
+export const SHUFFLENET_VARIANTS: Readonly<Record<string, ShuffleNetConfig>> = Object.freeze({
+  ...SHUFFLENET_V1_CONFIGS,
+  ...SHUFFLENET_V2_CONFIGS,
+});

@@ -6,11 +6,13 @@
  * @packageDocumentation
  */
 export { type FireConfig, type FireInitializers, fireModule } from './blocks.js';
-export { SQUEEZENET_MAPPING, SQUEEZENET_MAPPING_ID } from './mapping.js';
-export { SQUEEZENET1_0_PRETRAINED, SQUEEZENET1_1_PRETRAINED } from './pretrained.js';
+export { SQUEEZENET_FAMILY, squeezenet1_0Definition, squeezenet1_1Definition } from './family.js';
+export { SQUEEZENET_MAPPING, SQUEEZENET_MAPPING_ID, SQUEEZENET_MAPPINGS } from './mapping.js';
+export { SQUEEZENET_PRETRAINED, SQUEEZENET1_0_PRETRAINED, SQUEEZENET1_1_PRETRAINED } from './pretrained.js';
 export {
   buildSqueezeNet,
   SQUEEZENET_CONFIGS,
+  SQUEEZENET_OPTION_KEYS,
   SQUEEZENET1_0,
   SQUEEZENET1_1,
   type SqueezeNetConfig,
@@ -19,4 +21,4 @@ export {
   squeezenet1_0,
   squeezenet1_1,
 } from './squeezenet.js';
-export { squeezenet1_0Definition, squeezenet1_1Definition } from './variants.js';
+export { SQUEEZENET_VARIANTS } from './variants.js';

@@ -102,6 +102,9 @@ export const SQUEEZENET_CONFIGS: Readonly<Record<'squeezenet1_0' | 'squeezenet1_
 /** Build options of the SqueezeNet builders: the common {@link BuildOptions} (dropout default 0.5). */
 export type SqueezeNetOptions = BuildOptions;
 
+/** SqueezeNet's option keys beyond `BuildOptions`: none, every other key is refused. */
+export const SQUEEZENET_OPTION_KEYS: readonly string[] = Object.freeze([]);
+
 /** `nn.init.kaiming_uniform_(w)` (gain √2, fan-in): `U(−√(6/fan_in), √(6/fan_in))`. */
 function kaimingUniform() {
   return tfl.initializers.varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform' });

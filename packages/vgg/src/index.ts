@@ -13,8 +13,9 @@ export {
   vggFeatures,
   ZERO_INITIALIZERS,
 } from './blocks.js';
-export { VGG_TIMM_MAPPING, VGG_TORCHVISION_MAPPING, vggTimmMapping } from './mapping.js';
-export { vggPretrained } from './pretrained.js';
+export { VGG_FAMILY, vggDefinitions } from './family.js';
+export { VGG_MAPPINGS, VGG_TIMM_MAPPING, VGG_TORCHVISION_MAPPING, vggTimmMapping } from './mapping.js';
+export { VGG_PRETRAINED, vggPretrained } from './pretrained.js';
 export {
   VGG_VARIANTS,
   vgg11,
@@ -25,9 +26,9 @@ export {
   vgg16Bn,
   vgg19,
   vgg19Bn,
-  vggDefinitions,
 } from './variants.js';
 export {
+  buildVgg,
   VGG_LAYERS,
   VGG_OPTION_KEYS,
   type VggBuildOptions,

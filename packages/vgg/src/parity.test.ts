@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadWeights, summarize } from '@tfzoo/core';
 import { maxError, runReference } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VGG_TORCHVISION_MAPPING, vgg11, vgg11Bn, vggDefinitions } from './index.js';
+import { VGG_FAMILY, vgg11, vgg11Bn } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfzoo-vgg-'));
 // wasm runs the 0.7 GMAC forward passes far faster than the pure-JS cpu backend.
@@ -42,8 +42,8 @@ describe.each([
     const before = tf.memory().numTensors;
     const model = build({ inputShape: [64, 64, 3], initWeights: false });
     expect(summarize(model).trainableParams).toBe(reference.params);
-    const mapping = vggDefinitions.find((d) => d.name === id)?.defaultMapping;
-    expect(mapping).toBe(VGG_TORCHVISION_MAPPING);
+    const mapping = VGG_FAMILY.definitions.find((d) => d.name === id)?.defaultMapping;
+    expect(mapping).toBe(VGG_FAMILY.mappingIds.torchvision);
     await loadWeights(model, reference.checkpoint, { mapping });
     const logits = model.predict(reference.input) as tf.Tensor;
     const { error, scale } = maxError(logits, reference.logits);

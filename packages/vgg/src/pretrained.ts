@@ -4,8 +4,7 @@
  * re-hosts them on the Hugging Face Hub (`timm/vgg*.tv_in1k`, safetensors with timm's names, tag
  * `tv_in1k`). Both hold the same weights; parameter counts and accuracies are torchvision's.
  */
-import { IMAGENET_CLASSES, imagenetPreprocessing, type PretrainedConfig } from '@tfzoo/core';
-import { VGG_TIMM_MAPPING, VGG_TORCHVISION_MAPPING } from './mapping.js';
+import { familyMappingId, type PretrainedConfig, timmPretrained, torchvisionPretrained } from '@tfzoo/core';
 
 /** Published facts about one VGG variant's torchvision weights. */
 interface VggWeightsFacts {
@@ -89,59 +88,49 @@ const FACTS: Readonly<Record<string, VggWeightsFacts>> = {
 const PAPER_URL = 'https://arxiv.org/abs/1409.1556';
 const RECIPE = 'https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg';
 
-/**
- * The pretrained configs of one VGG architecture (`vgg11` … `vgg19_bn`): `tv_in1k` (timm's
- * safetensors on the Hub, mapping `timm`) and `tv_pth_in1k` (torchvision's `.pth`, mapping
- * `torchvision`).
- */
-export function vggPretrained(arch: string): PretrainedConfig[] {
-  const facts = FACTS[arch];
-  if (!facts) return [];
+function variantPretrained(arch: string, facts: VggWeightsFacts): PretrainedConfig[] {
   const common = {
     arch,
-    numClasses: 1000,
-    labels: IMAGENET_CLASSES,
     numParams: facts.numParams,
-    preprocessing: imagenetPreprocessing(),
-    accuracy: {
-      top1: facts.top1,
-      top5: facts.top5,
-      dataset: 'imagenet-1k-val',
-      source: `torchvision ${arch} IMAGENET1K_V1 (_metrics)`,
-    },
+    accuracy: { top1: facts.top1, top5: facts.top5, source: `torchvision ${arch} IMAGENET1K_V1 (_metrics)` },
     license: 'BSD-3-Clause',
     paperUrl: PAPER_URL,
   } as const;
   return [
-    {
+    timmPretrained({
       ...common,
-      id: `${arch}.tv_in1k`,
       tag: 'tv_in1k',
-      source: {
-        url: `https://huggingface.co/timm/${arch}.tv_in1k/resolve/main/model.safetensors`,
-        format: 'safetensors',
-        revision: 'main',
-        ...(facts.timmSha256 ? { sha256: facts.timmSha256 } : {}),
-      },
-      mapping: VGG_TIMM_MAPPING,
+      ...(facts.timmSha256 ? { sha256: facts.timmSha256 } : {}),
+      mapping: familyMappingId('vgg', 'timm'),
       classifier: 'head.fc',
-      sourceUrl: `https://huggingface.co/timm/${arch}.tv_in1k`,
       notes: `torchvision's weights as timm re-hosts them (timm names; classifier stored as convolutions). Recipe: ${RECIPE}`,
-    },
-    {
+    }),
+    torchvisionPretrained({
       ...common,
-      id: `${arch}.tv_pth_in1k`,
       tag: 'tv_pth_in1k',
-      source: {
-        url: `https://download.pytorch.org/models/${facts.file}`,
-        format: 'pth',
-        sha256Prefix: facts.sha256Prefix,
-        ...(facts.sha256 ? { sha256: facts.sha256 } : {}),
-      },
-      mapping: VGG_TORCHVISION_MAPPING,
+      file: facts.file,
+      ...(facts.sha256 ? { sha256: facts.sha256 } : {}),
+      mapping: familyMappingId('vgg', 'torchvision'),
       classifier: 'classifier.6',
       sourceUrl: 'https://github.com/pytorch/vision/blob/v0.14.0/torchvision/models/vgg.py',
       notes: `torchvision's own file. Recipe: ${RECIPE}`,
-    },
+    }),
   ];
+}
+
+/**
+ * Every pretrained VGG entry, two per variant: `tv_in1k` (timm's safetensors on the Hub, mapping
+ * `vgg/timm`) and `tv_pth_in1k` (torchvision's `.pth`, mapping `vgg/torchvision`).
+ */
+export const VGG_PRETRAINED: readonly PretrainedConfig[] = Object.freeze(
+  Object.entries(FACTS).flatMap(([arch, facts]) => variantPretrained(arch, facts)),
+);
+
+/**
+ * The pretrained configs of one VGG architecture.
+ *
+ * @deprecated Use {@link VGG_PRETRAINED} (filter by `arch`).
+ */
+export function vggPretrained(arch: string): PretrainedConfig[] {
+  return VGG_PRETRAINED.filter((config) => config.arch === arch);
 }

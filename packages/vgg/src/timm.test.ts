@@ -1,16 +1,15 @@
 /**
  * timm parity: a state dict with timm's real VGG-16 names and shapes (`fixtures/timm-vgg16.json`,
- * made with timm), filled by the fixtures' deterministic rule, loads through the `timm-vgg` mapping
+ * made with timm), filled by the fixtures' deterministic rule, loads through the `vgg/timm` mapping (here by its deprecated id `timm-vgg`)
  * (core's `loadWeights`, strict) into tfzoo's vgg16 and reproduces timm's logits at 224×224.
  */
 import { readFileSync } from 'node:fs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { getPretrainedConfig, loadWeights, type RawTensorMap, WeightResolver } from '@tfzoo/core';
-import { maxError } from '@tfzoo/test-harness';
+import { timmFill as fillTensor, fnv1a, maxError } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VGG_TIMM_MAPPING, vgg, vgg16 } from './index.js';
-import { fillTensor, fnv1a } from './test/fill-rule.js';
+import { buildVgg, VGG_FAMILY, VGG_TIMM_MAPPING, vgg16 } from './index.js';
 
 interface Fixture {
   inputShape: [number, number, number, number];
@@ -46,7 +45,7 @@ describe('vgg16 ← timm vgg16.tv_in1k layout', () => {
   });
 
   it('maps timm’s classifier convolutions onto torchvision’s dense layers, and back', () => {
-    const model = vgg(
+    const model = buildVgg(
       { name: 'vgg_small', layers: [8, 'M'], batchNorm: false, classifierWidth: 8, poolSize: 7 },
       {
         inputShape: [16, 16, 3],
@@ -63,7 +62,7 @@ describe('vgg16 ← timm vgg16.tv_in1k layout', () => {
     expect(slot('pre_logits.fc2.bias')).toBe('classifier_3/bias');
     expect(slot('head.fc.weight')).toBe('classifier_6/kernel');
     expect(slot('features.0.weight')).toBe('features_0/kernel');
-    expect(getPretrainedConfig('vgg16.tv_in1k').mapping).toBe(VGG_TIMM_MAPPING);
+    expect(getPretrainedConfig('vgg16.tv_in1k').mapping).toBe(VGG_FAMILY.mappingIds.timm);
     model.dispose();
   });
 

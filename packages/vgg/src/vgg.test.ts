@@ -1,4 +1,5 @@
 import {
+  getMapping,
   getPretrainedConfig,
   IMAGENET_CLASSES,
   listModels,
@@ -8,7 +9,7 @@ import {
 } from '@tfzoo/core';
 import { describeModelContract } from '@tfzoo/test-harness';
 import { describe, expect, it } from 'vitest';
-import { VGG_VARIANTS, vgg, vgg11, vggDefinitions } from './index.js';
+import { buildVgg, VGG_FAMILY, VGG_VARIANTS, vgg, vgg11, vggDefinitions } from './index.js';
 
 /** torchvision 0.14's published `num_params` of each variant (`VGG*_Weights.IMAGENET1K_V1.meta`). */
 const TORCHVISION_PARAMS: Record<string, number> = {
@@ -26,7 +27,7 @@ describeModelContract([
   {
     name: 'vgg (reduced config, batch-norm)',
     build: () =>
-      vgg(
+      buildVgg(
         {
           name: 'vgg_tiny_bn',
           layers: [8, 'M', 16, 16, 'M'],
@@ -41,7 +42,7 @@ describeModelContract([
   {
     name: 'vgg (reduced config, softmax)',
     build: () =>
-      vgg(
+      buildVgg(
         { name: 'vgg_tiny', layers: [8, 'M', 16, 'M'], batchNorm: false, classifierWidth: 16 },
         { inputShape: [12, 12, 3], numClasses: 4, classifierActivation: 'softmax' },
       ),
@@ -50,7 +51,7 @@ describeModelContract([
   {
     name: 'vgg (reduced config, batch-norm, includeTop: false, max pooling)',
     build: () =>
-      vgg(
+      buildVgg(
         { name: 'vgg_tiny_features', layers: [8, 8, 'M', 16, 'M'], batchNorm: true },
         { inputShape: [8, 8, 3], includeTop: false, pooling: 'max' },
       ),
@@ -63,7 +64,7 @@ describe('vgg', () => {
     expect(Object.keys(VGG_VARIANTS).sort()).toEqual(Object.keys(TORCHVISION_PARAMS).sort());
     for (const [name, config] of Object.entries(VGG_VARIANTS)) {
       // The count does not depend on the input size (adaptive pool), so a small input keeps it quick.
-      const model = vgg(config, { inputShape: [32, 32, 3], initWeights: false });
+      const model = buildVgg(config, { inputShape: [32, 32, 3], initWeights: false });
       const summary = summarize(model);
       expect(summary.trainableParams, name).toBe(TORCHVISION_PARAMS[name]);
       for (const id of listPretrained(`${name}.*`)) {
@@ -111,17 +112,25 @@ describe('vgg', () => {
 
   it('registers all eight variants with timm and torchvision weights', () => {
     expect(listModels('vgg*')).toEqual(Object.keys(TORCHVISION_PARAMS).sort());
-    expect(vggDefinitions.map((d) => d.defaultMapping)).toEqual(Array(8).fill('default'));
+    expect(VGG_FAMILY.mappingIds).toEqual({ torchvision: 'vgg/torchvision', timm: 'vgg/timm' });
+    expect(VGG_FAMILY.definitions.map((d) => d.defaultMapping)).toEqual(Array(8).fill('vgg/torchvision'));
+    expect(VGG_FAMILY.definitions.map((d) => d.mappings)).toEqual(
+      Array(8).fill(['vgg/torchvision', 'vgg/timm']),
+    );
+    // The names used before `family/source` still work (deprecated).
+    expect(vggDefinitions).toBe(VGG_FAMILY.definitions);
+    expect(vgg).toBe(buildVgg);
+    expect(getMapping('timm-vgg').id).toBe('vgg/timm');
     const timm = getPretrainedConfig('vgg16.tv_in1k');
     expect(timm.source.url).toBe('https://huggingface.co/timm/vgg16.tv_in1k/resolve/main/model.safetensors');
     expect(timm.source.sha256).toBe('57b026918159a6bf9faf8405c3a551903768e7138989d9c6224a14227203fad8');
-    expect(timm.mapping).toBe('timm-vgg');
+    expect(timm.mapping).toBe('vgg/timm');
     expect(timm.classifier).toBe('head.fc');
     expect(timm.labels).toBe(IMAGENET_CLASSES);
     const pth = getPretrainedConfig('vgg19_bn.tv_pth_in1k');
     expect(pth.source.url).toBe('https://download.pytorch.org/models/vgg19_bn-c79401a0.pth');
     expect(pth.source.sha256Prefix).toBe('c79401a0');
-    expect(pth.mapping).toBe('default');
+    expect(pth.mapping).toBe('vgg/torchvision');
     expect(pth.classifier).toBe('classifier.6');
     expect(pth.accuracy?.top1).toBe(74.218);
     // The default tag is the file whose full sha256 is known.
@@ -139,7 +148,7 @@ describe('vgg', () => {
   it('rejects inputs and configs it cannot take, naming them', () => {
     expect(() => vgg11({ inputShape: [16, 16, 3] })).toThrow(ZooError);
     expect(() => vgg11({ inputShape: [16, 16, 3] })).toThrow('received [16,16,3]');
-    expect(() => vgg({ name: 'bad', layers: [8, 'X' as never], batchNorm: false })).toThrow(
+    expect(() => buildVgg({ name: 'bad', layers: [8, 'X' as never], batchNorm: false })).toThrow(
       'config.layers must be positive integer widths and \'M\' only; received [8,"X"]',
     );
     expect(() => vgg11({ initWeights: 'yes' as never })).toThrow(

@@ -96,12 +96,12 @@ function checkConfig(config: VggConfig): void {
  *
  * @example
  * ```ts
- * const model = vgg({ name: 'vgg_tiny', layers: [32, 'M', 64, 'M'], batchNorm: true, classifierWidth: 256 },
+ * const model = buildVgg({ name: 'vgg_tiny', layers: [32, 'M', 64, 'M'], batchNorm: true, classifierWidth: 256 },
  *   { inputShape: [32, 32, 3], numClasses: 10 });
  * ```
  */
-export function vgg(config: VggConfig, options: VggOptions = {}): tfl.LayersModel {
-  const features = buildFeatures(options, (rest) => vgg(config, rest));
+export function buildVgg(config: VggConfig, options: VggOptions = {}): tfl.LayersModel {
+  const features = buildFeatures(options, (rest) => buildVgg(config, rest));
   if (features) return features;
   checkConfig(config);
   const pools = config.layers.filter((spec) => spec === 'M').length;
@@ -129,3 +129,10 @@ export function vgg(config: VggConfig, options: VggOptions = {}): tfl.LayersMode
   }
   return tfl.model({ inputs: input, outputs: x, name: resolved.name });
 }
+
+/**
+ * The VGG builder under its earlier name.
+ *
+ * @deprecated Use {@link buildVgg} (every family's builder is `build<Family>`).
+ */
+export const vgg: (config: VggConfig, options?: VggOptions) => tfl.LayersModel = buildVgg;

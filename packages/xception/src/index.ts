@@ -18,12 +18,14 @@ export {
   xceptionBlock,
   xceptionInit,
 } from './blocks.js';
-export { XCEPTION_TIMM_MAPPING, XCEPTION_TIMM_MAPPING_ID } from './mapping.js';
-export { LEGACY_XCEPTION_NUM_PARAMS, LEGACY_XCEPTION_TF_IN1K } from './pretrained.js';
-export { LEGACY_XCEPTION_DEFINITION, legacyXception } from './variants.js';
+export { LEGACY_XCEPTION_DEFINITION, XCEPTION_FAMILY } from './family.js';
+export { XCEPTION_MAPPINGS, XCEPTION_TIMM_MAPPING, XCEPTION_TIMM_MAPPING_ID } from './mapping.js';
+export { LEGACY_XCEPTION_NUM_PARAMS, LEGACY_XCEPTION_TF_IN1K, XCEPTION_PRETRAINED } from './pretrained.js';
+export { legacyXception, XCEPTION_VARIANTS } from './variants.js';
 export {
   buildXception,
   LEGACY_XCEPTION_CONFIG,
+  XCEPTION_OPTION_KEYS,
   type XceptionConfig,
   type XceptionOptions,
 } from './xception.js';

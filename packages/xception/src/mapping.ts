@@ -5,12 +5,23 @@
  * `fc.*`). Every module is one plain tfjs layer of the same name (`.` → `_`), so core's mechanical
  * rule and its layouts (conv, depthwise, batch-norm, dense) do everything.
  */
-import { registerMapping, type WeightMapping } from '@tfzoo/core';
+import type { WeightMapping } from '@tfzoo/core';
 
-/** Id of the mapping of timm's `legacy_xception` files. */
+/** Xception's weight mappings by source; registered as `xception/timm`. */
+export const XCEPTION_MAPPINGS: Readonly<Record<'timm', WeightMapping>> = Object.freeze({
+  timm: { description: "timm's legacy_xception state dicts (module path with . → _)" },
+});
+
+/**
+ * Id of the mapping of timm's `legacy_xception` files.
+ *
+ * @deprecated Use `XCEPTION_FAMILY.mappingIds.timm` (the same id).
+ */
 export const XCEPTION_TIMM_MAPPING_ID = 'xception/timm';
 
-/** The mapping of timm's `legacy_xception` state dicts (registered as {@link XCEPTION_TIMM_MAPPING_ID}). */
-export const XCEPTION_TIMM_MAPPING: WeightMapping = registerMapping(XCEPTION_TIMM_MAPPING_ID, {
-  description: "timm's legacy_xception state dicts (module path with . → _)",
-});
+/**
+ * The mapping of timm's `legacy_xception` state dicts.
+ *
+ * @deprecated Use `XCEPTION_MAPPINGS.timm`.
+ */
+export const XCEPTION_TIMM_MAPPING: WeightMapping = XCEPTION_MAPPINGS.timm;

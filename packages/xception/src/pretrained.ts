@@ -8,26 +8,22 @@
  * GitHub release downloads send no CORS header, so browsers need a mirror (`source.mirrors` or a
  * user-hosted copy); Node downloads directly.
  */
-import { IMAGENET_CLASSES, type PretrainedConfig } from '@tfzoo/core';
-import { XCEPTION_TIMM_MAPPING_ID } from './mapping.js';
+import { familyMappingId, type PretrainedConfig, timmPretrained } from '@tfzoo/core';
 
 /** Parameter count of `legacy_xception` (timm; Chollet's Table 3: 22,855,952). */
 export const LEGACY_XCEPTION_NUM_PARAMS = 22855952;
 
-/** `legacy_xception.tf_in1k`. */
-export const LEGACY_XCEPTION_TF_IN1K: PretrainedConfig = {
-  id: 'legacy_xception.tf_in1k',
+/**
+ * `legacy_xception.tf_in1k`.
+ *
+ * @deprecated Use {@link XCEPTION_PRETRAINED}.
+ */
+export const LEGACY_XCEPTION_TF_IN1K: PretrainedConfig = timmPretrained({
   arch: 'legacy_xception',
   tag: 'tf_in1k',
-  source: {
-    url: 'https://github.com/rwightman/pytorch-image-models/releases/download/v0.1-cadene/xception-43020ad28.pth',
-    format: 'pth',
-    sha256Prefix: '43020ad28',
-  },
-  mapping: XCEPTION_TIMM_MAPPING_ID,
-  numClasses: 1000,
+  release: 'v0.1-cadene/xception-43020ad28.pth',
+  mapping: familyMappingId('xception', 'timm'),
   classifier: 'fc',
-  labels: IMAGENET_CLASSES,
   numParams: LEGACY_XCEPTION_NUM_PARAMS,
   preprocessing: {
     inputSize: [299, 299, 3],
@@ -42,13 +38,14 @@ export const LEGACY_XCEPTION_TF_IN1K: PretrainedConfig = {
   accuracy: {
     top1: 78.892,
     top5: 94.292,
-    dataset: 'imagenet-1k-val',
     source: "timm/models/xception.py header (Cadene's evaluation of the ported Keras weights)",
   },
-  license: 'Apache-2.0',
   sourceUrl: 'https://github.com/huggingface/pytorch-image-models/blob/main/timm/models/xception.py',
   paperUrl: 'https://arxiv.org/abs/1610.02357',
   notes:
     'Keras Xception weights ported to PyTorch by Cadene (pretrainedmodels); resize 333 (floor(299 / 0.8975)), center crop 299. ' +
     'Hosted on a GitHub release, which sends no CORS header: browsers need a mirror.',
-};
+});
+
+/** Every pretrained Xception entry: timm's `legacy_xception.tf_in1k`. */
+export const XCEPTION_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([LEGACY_XCEPTION_TF_IN1K]);

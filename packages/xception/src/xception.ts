@@ -56,6 +56,9 @@ export interface XceptionOptions extends BuildOptions {
   skipInit?: boolean;
 }
 
+/** Xception's option keys beyond `BuildOptions`: none, every other key is refused. */
+export const XCEPTION_OPTION_KEYS: readonly string[] = Object.freeze([]);
+
 const entry = (outChannels: number, startWithRelu = true): XceptionBlockConfig => ({
   outChannels,
   reps: 2,

@@ -141,7 +141,7 @@ export function registerMapping(id: string, mapping: WeightMapping): WeightMappi
   if (typeof id !== 'string' || id.length === 0)
     throw invalidArgument('mapping id', id, 'a non-empty string');
   const existing = mappings.get(id);
-  if (existing && existing !== mapping) {
+  if ((existing && existing !== mapping) || mappingAliases.has(id)) {
     throw new ZooError('INVALID_ARGUMENT', `mapping ${describeValue(id)} is already registered`, {
       received: id,
       expected: 'an id not yet registered',
@@ -152,8 +152,37 @@ export function registerMapping(id: string, mapping: WeightMapping): WeightMappi
   return registered;
 }
 
-/** Removes a registered mapping (for tests and hot reload). */
+const mappingAliases = new Map<string, string>();
+
+/**
+ * Registers `alias` as a deprecated id of the registered mapping `target` (a family's mapping ids
+ * are `family/source`; the ids used before that convention stay loadable). {@link getMapping}
+ * resolves an alias to its target; {@link listMappings} lists targets only.
+ *
+ * @throws {@link ZooError} `INVALID_ARGUMENT` when `alias` is a mapping id or an alias of another target.
+ */
+export function registerMappingAlias(alias: string, target: string): void {
+  if (typeof alias !== 'string' || alias.length === 0)
+    throw invalidArgument('mapping alias', alias, 'a non-empty string');
+  getMapping(target);
+  const existing = mappingAliases.get(alias);
+  if (mappings.has(alias) || (existing !== undefined && existing !== target)) {
+    throw new ZooError('INVALID_ARGUMENT', `mapping ${describeValue(alias)} is already registered`, {
+      received: alias,
+      expected: 'an id not yet registered',
+    });
+  }
+  mappingAliases.set(alias, target);
+}
+
+/** The mapping id a deprecated alias stands for, or `undefined` when `id` is no alias. */
+export function mappingAliasTarget(id: string): string | undefined {
+  return mappingAliases.get(id);
+}
+
+/** Removes a registered mapping or mapping alias (for tests and hot reload). */
 export function unregisterMapping(id: string): void {
+  mappingAliases.delete(id);
   if (id !== 'default' && id !== 'tfjs') mappings.delete(id);
 }
 
@@ -169,7 +198,7 @@ export function listMappings(): string[] {
  */
 export function getMapping(mapping: string | WeightMapping = 'default'): WeightMapping {
   if (typeof mapping !== 'string') return mapping;
-  const found = mappings.get(mapping);
+  const found = mappings.get(mappingAliases.get(mapping) ?? mapping);
   if (!found) {
     throw new ZooError('NOT_FOUND', `unknown weight mapping ${describeValue(mapping)}`, {
       received: mapping,

@@ -7,6 +7,7 @@ weight gradients back in the TF.js layouts. Usage: torch_parity.py CASES.json RE
 import json
 import math
 import sys
+import types
 
 import torch
 import torch.nn.functional as F
@@ -103,6 +104,11 @@ def run(case):
         b, h, wd, ch = x.shape
         t = nchw(x).reshape(b, c["groups"], ch // c["groups"], h, wd).transpose(1, 2).reshape(b, ch, h, wd)
         y = nhwc(t)
+    elif kind == "channelSlice":
+        y = nhwc(nchw(x).chunk(c["chunks"], dim=1)[c["chunk"]])
+    elif kind == "channelAffine":
+        transform = torchvision.models.GoogLeNet._transform_input
+        y = nhwc(transform(types.SimpleNamespace(transform_input=True), nchw(x)))
     elif kind == "lrn":
         lrn = torch.nn.LocalResponseNorm(c["size"], c["alpha"], c["beta"], c["k"])
         y = nhwc(lrn(nchw(x)))

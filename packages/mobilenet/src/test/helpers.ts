@@ -2,8 +2,11 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RawTensor, RawTensorMap } from '@tfzoo/core';
+import { timmFill as fillRule, fnv1a } from '@tfzoo/test-harness';
 
 export { compare, PythonSession, predictValues, readF32 } from '@tfzoo/test-harness';
+/** The fixtures' fill rule and hash: `@tfzoo/test-harness`'s, shared by every family's timm parity test. */
+export { fillRule, fnv1a };
 
 /** One tensor of a timm fixture (`/work/shared/fixtures/README.md`). */
 export interface FixtureTensor {
@@ -45,36 +48,6 @@ export interface TimmFixture {
 export function readFixture(model: string): TimmFixture {
   const path = new URL(`./fixtures/${model}.json`, import.meta.url);
   return JSON.parse(readFileSync(path, 'utf8')) as TimmFixture;
-}
-
-/** 32-bit FNV-1a of the UTF-8 bytes of `text`. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
-
-/** The fixture's deterministic fill rule for a tensor named `name` of `shape` (PyTorch layout). */
-export function fillRule(name: string, shape: readonly number[]): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const h = fnv1a(name);
-  const out = new Float32Array(n);
-  const fanIn = shape.length > 1 ? n / shape[0]! : 1;
-  const scale = Math.sqrt(6 / fanIn);
-  for (let i = 0; i < n; i++) {
-    const u = ((Math.imul(i, 2654435761) + h) >>> 0) / 4294967296;
-    let value: number;
-    if (name === 'input' || name === 'calibration') value = (u - 0.5) * 4;
-    else if (name.endsWith('running_var')) value = 0.5 + u;
-    else if (name.endsWith('running_mean')) value = (u - 0.5) * 0.2;
-    else if (shape.length === 1 && name.endsWith('weight')) value = 0.8 + 0.4 * u;
-    else if (shape.length <= 1) value = (u - 0.5) * 0.2;
-    else value = (u - 0.5) * 2 * scale;
-    out[i] = Math.fround(value);
-  }
-  return out;
 }
 
 /** The fixture's state dict as raw tensors (`num_batches_tracked` as I64 zeros). */

@@ -5,6 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { RawTensorMap } from '@tfzoo/core';
+import { timmFill as fill, fnv1a } from '@tfzoo/test-harness';
+
+/** The fixtures' fill rule and hash: `@tfzoo/test-harness`'s, shared by every family's timm parity test. */
+export { fill, fnv1a };
 
 /** One tensor of a fixture's state dict. */
 export interface FixtureTensor {
@@ -43,37 +47,6 @@ export function readFixture(model: string, kind: 'full' | 'names'): Fixture {
       ? gunzipSync(readFileSync(new URL(`${model}.json.gz`, FIXTURES))).toString('utf8')
       : readFileSync(new URL(`${model}.names.json`, FIXTURES), 'utf8');
   return JSON.parse(text) as Fixture;
-}
-
-/** 32-bit FNV-1a of the UTF-8 bytes of `text`. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
-
-/** The fixture fill rule for a tensor `name` of `shape` (PyTorch layout, C order). */
-export function fill(name: string, shape: readonly number[]): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const h = fnv1a(name);
-  const out = new Float32Array(n);
-  const fanIn = shape.length > 0 ? n / (shape[0] as number) : 1;
-  const bound = Math.sqrt(6 / fanIn);
-  for (let i = 0; i < n; i++) {
-    const u = ((Math.imul(i, 2654435761) + h) >>> 0) / 4294967296;
-    let value: number;
-    if (name === 'input' || name === 'calibration') value = (u - 0.5) * 4;
-    else if (name.endsWith('running_var')) value = 0.5 + u;
-    else if (name.endsWith('running_mean')) value = (u - 0.5) * 0.2;
-    else if (shape.length === 1 && name.endsWith('weight')) value = 0.8 + 0.4 * u;
-    else if (shape.length <= 1) value = (u - 0.5) * 0.2;
-    else value = (u - 0.5) * 2 * bound;
-    out[i] = value;
-  }
-  return out;
 }
 
 /** The fixture's state dict as raw tensors: the fill rule, the given batch-norm statistics, I64 zeros. */

@@ -1,9 +1,13 @@
 /**
- * The deterministic fill rule of the timm parity fixtures (`fixtures/README.md`): every float tensor
- * of the reference state dict, and the input, as a function of its name and shape.
+ * Reading the timm parity fixtures (`fixtures/README.md`) and building their state dicts with the
+ * fill rule of `@tfzoo/test-harness` (every float tensor and the input from its name and shape).
  */
 import { readFileSync } from 'node:fs';
 import type { RawTensor, RawTensorMap } from '@tfzoo/core';
+import { timmFill as fill, fnv1a } from '@tfzoo/test-harness';
+
+/** The fixtures' fill rule and hash: `@tfzoo/test-harness`'s, shared by every family's timm parity test. */
+export { fill, fnv1a };
 
 /** One tensor of a fixture's state dict. */
 export interface FixtureTensor {
@@ -44,38 +48,6 @@ export interface Fixture {
 /** Reads a fixture JSON file. */
 export function readFixture(path: string): Fixture {
   return JSON.parse(readFileSync(path, 'utf8')) as Fixture;
-}
-
-/** 32-bit FNV-1a of the UTF-8 bytes of `text`. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
-
-/** The rule's values for tensor `name` of `shape` (PyTorch layout, C order). */
-export function fill(name: string, shape: readonly number[]): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const h = fnv1a(name);
-  const out = new Float32Array(n);
-  const isInput = name === 'input' || name === 'calibration';
-  const fanIn = shape.length > 0 ? n / (shape[0] as number) : 1;
-  const bound = Math.sqrt(6 / fanIn);
-  for (let i = 0; i < n; i++) {
-    const u = ((Math.imul(i, 2654435761) + h) >>> 0) / 4294967296;
-    let value: number;
-    if (isInput) value = (u - 0.5) * 4;
-    else if (name.endsWith('running_var')) value = 0.5 + u;
-    else if (name.endsWith('running_mean')) value = (u - 0.5) * 0.2;
-    else if (shape.length === 1 && name.endsWith('weight')) value = 0.8 + 0.4 * u;
-    else if (shape.length <= 1) value = (u - 0.5) * 0.2;
-    else value = (u - 0.5) * 2 * bound;
-    out[i] = value;
-  }
-  return out;
 }
 
 /** The fixture's state dict as raw tensors (float tensors by the rule or their `values`). */

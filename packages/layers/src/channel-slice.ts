@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { invalidArgument, type Shape } from '@tfzoo/core';
-import { CLASS_PREFIX } from '@tfzoo/layers';
+import { CLASS_PREFIX } from './base.js';
 
 /** Arguments of {@link ChannelSlice}. */
 export interface ChannelSliceArgs extends LayerArgs {

@@ -45,11 +45,12 @@ function scalarOf(t: tf.Tensor): number {
   try {
     return t.dataSync()[0]!;
   } catch (error) {
+    const reason = String((error as Error)?.message ?? error).slice(0, 200);
     throw new ZooError(
       'INVALID_ARGUMENT',
-      `LBFGS reads the loss and gradient norms synchronously, which the ${tf.getBackend()} backend cannot do here (${String(
-        (error as Error)?.message ?? error,
-      ).slice(0, 200)}); expected a backend with synchronous reads: run L-BFGS on cpu or wasm, or on WebGPU in a browser`,
+      `LBFGS reads the loss and gradient norms synchronously, which the ${tf.getBackend()} backend ` +
+        `cannot do here (${reason}); expected a backend with synchronous reads: run L-BFGS on cpu or ` +
+        'wasm, or on WebGPU in a browser',
       { cause: error },
     );
   }

@@ -11,4 +11,5 @@ export * from './chart.js';
 export * from './checkpoint.js';
 export * from './freeze.js';
 export * from './imbalance.js';
+export * from './lean-gradients.js';
 export * from './train.js';

@@ -13,6 +13,7 @@ import { invalidArgument, ZooError } from '@tfzoo/core';
 import type { TensorBatch } from '@tfzoo/datasets';
 import { categoricalCrossEntropy, type LossFunction, sparseCategoricalCrossEntropy } from '@tfzoo/losses';
 import { setLearningRate } from '@tfzoo/optimizers';
+import { leanVariableGrads } from './lean-gradients.js';
 
 /** A source of batches: anything iterable once per epoch (a `DataLoader`, an array of batches). */
 export type BatchSource = AsyncIterable<TensorBatch> | Iterable<TensorBatch>;
@@ -425,7 +426,7 @@ export async function train(options: TrainOptions): Promise<History> {
           );
         }
         let logits: tf.Tensor | undefined;
-        const { value, grads: raw } = tf.variableGrads(() => {
+        const { value, grads: raw } = leanVariableGrads(() => {
           const out = model.apply(batch.x, { training: true }) as tf.Tensor;
           logits = tf.keep(out);
           return lossFn(batch.y, out) as tf.Scalar;

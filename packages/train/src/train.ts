@@ -150,6 +150,16 @@ export interface TrainOptions {
   initialState?: TrainState;
   /** Stop cleanly after the current step when aborted (SIGINT); callbacks get `onInterrupt`. */
   signal?: AbortSignal;
+  /**
+   * Gradient accumulation: take one optimizer step every `accumulateSteps` batches (default 1).
+   * Each batch is a micro-batch: its gradients are added up, weighted by its share of the samples,
+   * so the step applies the gradient of the mean loss over all of them, as one batch of their
+   * combined size would (PyTorch's `loss / accumulation_steps` recipe, exact for unequal sizes too).
+   * Batch-norm statistics are those of each micro-batch. An epoch's last, shorter group still
+   * steps. `TrainState.step` and the schedule count optimizer steps; `onBatchEnd` runs per
+   * micro-batch; an interruption waits for the group to finish.
+   */
+  accumulateSteps?: number;
 }
 
 interface BatchStats {
@@ -370,6 +380,10 @@ export async function train(options: TrainOptions): Promise<History> {
       throw invalidArgument('metric', metric, "'accuracy' or 'top5'");
   }
   const top5 = metrics.includes('top5');
+  const accumulateSteps = options.accumulateSteps ?? 1;
+  if (!Number.isInteger(accumulateSteps) || accumulateSteps < 1) {
+    throw invalidArgument('accumulateSteps', options.accumulateSteps, 'a positive integer');
+  }
   const callbacks = options.callbacks ?? [];
   const state = checkState(options.initialState ?? { epoch: 0, step: 0, batchInEpoch: 0 });
   const stepsPerEpoch =
@@ -391,6 +405,45 @@ export async function train(options: TrainOptions): Promise<History> {
     for (const cb of callbacks) await fn(cb);
   };
 
+  // Gradients waiting for the optimizer step: one batch's, or the weighted sum of micro-batches'.
+  const pending: { grads: tf.NamedTensorMap; count: number; samples: number } = {
+    grads: {},
+    count: 0,
+    samples: 0,
+  };
+  const discardPending = (): void => {
+    tf.dispose(Object.values(pending.grads));
+    pending.grads = {};
+    pending.count = 0;
+    pending.samples = 0;
+  };
+  const applyPending = (): void => {
+    try {
+      let grads = pending.grads;
+      if (accumulateSteps > 1) {
+        const total = pending.samples;
+        grads = tf.tidy(() => {
+          const mean: tf.NamedTensorMap = {};
+          for (const [name, g] of Object.entries(pending.grads)) mean[name] = tf.div(g, total);
+          return mean;
+        });
+        tf.dispose(Object.values(pending.grads));
+        pending.grads = grads;
+      }
+      for (const cb of callbacks) {
+        if (!cb.transformGradients) continue;
+        const next = cb.transformGradients(grads, context);
+        if (next !== grads) tf.dispose(Object.values(grads).filter((g) => !Object.values(next).includes(g)));
+        grads = next;
+        pending.grads = grads;
+      }
+      optimizer.applyGradients(grads);
+    } finally {
+      discardPending();
+    }
+    state.step++;
+  };
+
   await call((cb) => cb.onTrainBegin?.(context));
   for (; state.epoch < options.epochs && !context.stopTraining && !context.interrupted; ) {
     const epoch = state.epoch;
@@ -408,11 +461,13 @@ export async function train(options: TrainOptions): Promise<History> {
       }
       let logs: BatchLogs;
       try {
-        if (options.schedule) {
-          lr = options.schedule(state.step);
-          setLearningRate(optimizer, lr);
-        } else {
-          lr = (optimizer as unknown as { learningRate?: number }).learningRate ?? NaN;
+        if (pending.count === 0) {
+          if (options.schedule) {
+            lr = options.schedule(state.step);
+            setLearningRate(optimizer, lr);
+          } else {
+            lr = (optimizer as unknown as { learningRate?: number }).learningRate ?? NaN;
+          }
         }
         const variables = trainableVariables(model);
         if (variables.length === 0) {
@@ -426,24 +481,36 @@ export async function train(options: TrainOptions): Promise<History> {
           );
         }
         let logits: tf.Tensor | undefined;
-        const { value, grads: raw } = leanVariableGrads(() => {
+        const { value, grads } = leanVariableGrads(() => {
           const out = model.apply(batch.x, { training: true }) as tf.Tensor;
           logits = tf.keep(out);
           return lossFn(batch.y, out) as tf.Scalar;
         }, variables);
-        let grads = raw;
-        for (const cb of callbacks) if (cb.transformGradients) grads = cb.transformGradients(grads, context);
-        optimizer.applyGradients(grads);
-        if (grads !== raw) tf.dispose(Object.values(raw));
         const n = batch.x.shape[0];
+        const stepIndex = state.step;
+        if (accumulateSteps === 1) {
+          pending.grads = grads;
+        } else {
+          // Σ nᵢ·gᵢ over the micro-batches; divided by Σ nᵢ when the step is taken.
+          for (const [name, g] of Object.entries(grads)) {
+            const previous = pending.grads[name];
+            pending.grads[name] = tf.tidy(() => {
+              const weighted = tf.mul(g!, n);
+              return previous ? tf.add(previous, weighted) : weighted;
+            });
+            tf.dispose([g!, previous!]);
+          }
+        }
+        pending.count++;
+        pending.samples += n;
+        if (pending.count === accumulateSteps) applyPending();
         const [loss, c1, c5, inputCheck] = await readStep(value, batch.y, logits!, top5, batch.x).finally(
           () => tf.dispose([value, logits!]),
         );
-        tf.dispose(Object.values(grads));
         if (!Number.isFinite(inputCheck)) {
           throw new ZooError(
             'INVALID_ARGUMENT',
-            `the training inputs of step ${state.step} contain NaN or ±Infinity`,
+            `the training inputs of step ${stepIndex} contain NaN or ±Infinity`,
             {
               received: 'non-finite input values',
               expected: 'finite inputs (check the data and its transforms)',
@@ -451,7 +518,7 @@ export async function train(options: TrainOptions): Promise<History> {
           );
         }
         if (!Number.isFinite(loss)) {
-          throw new ZooError('INVALID_ARGUMENT', `the training loss became ${loss} at step ${state.step}`, {
+          throw new ZooError('INVALID_ARGUMENT', `the training loss became ${loss} at step ${stepIndex}`, {
             received: loss,
             expected: 'a finite loss (lower the learning rate, check the inputs)',
           });
@@ -463,13 +530,16 @@ export async function train(options: TrainOptions): Promise<History> {
         logs = { loss, size: n, lr };
         if (metrics.includes('accuracy')) logs.accuracy = c1 / n;
         if (top5) logs.top5 = c5 / n;
+      } catch (error) {
+        discardPending();
+        throw error;
       } finally {
         tf.dispose([batch.x, batch.y]);
       }
-      state.step++;
       batchIndex++;
       state.batchInEpoch = batchIndex;
       await call((cb) => cb.onBatchEnd?.(batchIndex - 1, logs, context));
+      if (pending.count > 0) continue; // an interruption waits for the optimizer step
       // In-memory data never leaves the microtask queue: without this turn of the event loop a
       // SIGINT handler (or a browser's stop button) would run only at the end of the epoch.
       if (signal) await nextMacrotask();
@@ -478,6 +548,8 @@ export async function train(options: TrainOptions): Promise<History> {
         break;
       }
     }
+    // The epoch's last micro-batches, fewer than accumulateSteps, still make a step.
+    if (pending.count > 0) applyPending();
     if (context.interrupted) break;
     const trainSeconds = (performance.now() - started) / 1000;
     const epochLogs: EpochLogs = {

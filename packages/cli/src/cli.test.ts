@@ -283,6 +283,9 @@ describe('train --accumulate-steps', () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('10 batches of 8 accumulated 4 at a time/epoch');
+    expect(result.stderr).toMatch(
+      /memory: about \d+ MiB per step at batch 8 \(.* per image\), wasm heap 4\.00 GiB/,
+    );
     const manifest = JSON.parse(await readFile(join(out, 'last', 'manifest.json'), 'utf8'));
     // 10 batches: steps after batches 4 and 8, and one for the last 2.
     expect(manifest.state).toEqual({ epoch: 1, step: 3, batchInEpoch: 0 });

@@ -27,6 +27,7 @@ import {
   EarlyStopping,
   EmaCallback,
   evaluate,
+  formatBytes,
   freeze,
   hasCheckpoint,
   loadCheckpoint,
@@ -549,6 +550,10 @@ export async function trainCommand(
         epochs: config.epochs,
         optimizer,
         ...(config.accumulateSteps > 1 ? { accumulateSteps: config.accumulateSteps } : {}),
+        onMemoryEstimate: (estimate) =>
+          say(
+            `memory: about ${formatBytes(estimate.totalBytes)} per step at batch ${estimate.batchSize} (${formatBytes(estimate.activationBytesPerSample)} of activations per image)${estimate.limitBytes === undefined ? '' : `, ${info.backend} heap ${formatBytes(estimate.limitBytes)}`}`,
+          ),
         ...(schedule ? { schedule } : {}),
         ...(classWeights ? { classWeights } : {}),
         ...(values['label-smoothing'] !== undefined

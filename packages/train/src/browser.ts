@@ -9,4 +9,6 @@
 export * from './chart.js';
 export * from './freeze.js';
 export * from './imbalance.js';
+export * from './lean-gradients.js';
+export * from './memory-estimate.js';
 export * from './train.js';

@@ -12,4 +12,5 @@ export * from './checkpoint.js';
 export * from './freeze.js';
 export * from './imbalance.js';
 export * from './lean-gradients.js';
+export * from './memory-estimate.js';
 export * from './train.js';

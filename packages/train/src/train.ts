@@ -9,11 +9,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { invalidArgument, ZooError } from '@tfzoo/core';
+import { checkTrainable, invalidArgument, ZooError } from '@tfzoo/core';
 import type { TensorBatch } from '@tfzoo/datasets';
 import { categoricalCrossEntropy, type LossFunction, sparseCategoricalCrossEntropy } from '@tfzoo/losses';
 import { setLearningRate } from '@tfzoo/optimizers';
 import { leanVariableGrads } from './lean-gradients.js';
+import {
+  assertTrainingFits,
+  estimateTrainingMemory,
+  type TrainingMemoryEstimate,
+} from './memory-estimate.js';
 
 /** A source of batches: anything iterable once per epoch (a `DataLoader`, an array of batches). */
 export type BatchSource = AsyncIterable<TensorBatch> | Iterable<TensorBatch>;
@@ -160,6 +165,21 @@ export interface TrainOptions {
    * micro-batch; an interruption waits for the group to finish.
    */
   accumulateSteps?: number;
+  /**
+   * Before the first step on a backend other than cpu, check with `@tfzoo/core`'s
+   * `checkTrainable` that the backend has every kernel the step needs, and fail at once with the
+   * missing ones (default true). The check runs one batch-1 step on the cpu backend.
+   */
+  checkKernels?: boolean;
+  /**
+   * Before the first step, estimate the step's memory ({@link estimateTrainingMemory}: one
+   * batch-1 forward pass) and refuse, with the options that would fit, a step that cannot fit the
+   * backend's heap (wasm: 4 GiB) (default true; the estimate runs only where the backend has a
+   * known limit or {@link TrainOptions.onMemoryEstimate} is given).
+   */
+  memoryCheck?: boolean;
+  /** Receives the memory estimate before the first step (the CLI prints it). */
+  onMemoryEstimate?: (estimate: TrainingMemoryEstimate) => void;
 }
 
 interface BatchStats {
@@ -444,6 +464,24 @@ export async function train(options: TrainOptions): Promise<History> {
     state.step++;
   };
 
+  // Before the first step: the kernels the step needs, and whether it fits the backend's heap.
+  let preflightDone = false;
+  const preflight = async (batch: TensorBatch): Promise<void> => {
+    if (options.checkKernels !== false && tf.getBackend() !== 'cpu') {
+      await checkTrainable(model, {
+        backend: tf.getBackend(),
+        inputShapes: [[1, ...batch.x.shape.slice(1)]],
+        throwIfMissing: true,
+      });
+    }
+    const limited = tf.getBackend() === 'wasm';
+    if (options.memoryCheck !== false && (limited || options.onMemoryEstimate)) {
+      const estimate = estimateTrainingMemory(model, batch.x.shape.slice(1), batch.x.shape[0], optimizer);
+      options.onMemoryEstimate?.(estimate);
+      assertTrainingFits(estimate, accumulateSteps);
+    }
+  };
+
   await call((cb) => cb.onTrainBegin?.(context));
   for (; state.epoch < options.epochs && !context.stopTraining && !context.interrupted; ) {
     const epoch = state.epoch;
@@ -461,6 +499,10 @@ export async function train(options: TrainOptions): Promise<History> {
       }
       let logs: BatchLogs;
       try {
+        if (!preflightDone) {
+          preflightDone = true;
+          await preflight(batch);
+        }
         if (pending.count === 0) {
           if (options.schedule) {
             lr = options.schedule(state.step);

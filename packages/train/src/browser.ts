@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 export * from './chart.js';
+export * from './feature-cache.js';
 export * from './freeze.js';
 export * from './imbalance.js';
 export * from './lean-gradients.js';

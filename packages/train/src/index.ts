@@ -9,6 +9,7 @@
 export * from './callbacks.js';
 export * from './chart.js';
 export * from './checkpoint.js';
+export * from './feature-cache.js';
 export * from './freeze.js';
 export * from './imbalance.js';
 export * from './lean-gradients.js';

@@ -13,6 +13,7 @@ import { checkTrainable, invalidArgument, ZooError } from '@tfzoo/core';
 import type { TensorBatch } from '@tfzoo/datasets';
 import { categoricalCrossEntropy, type LossFunction, sparseCategoricalCrossEntropy } from '@tfzoo/losses';
 import { setLearningRate } from '@tfzoo/optimizers';
+import { FeatureCache, type FeatureCacheStats } from './feature-cache.js';
 import { leanVariableGrads } from './lean-gradients.js';
 import {
   assertTrainingFits,
@@ -77,6 +78,8 @@ export interface History {
   interrupted: boolean;
   /** True when a callback stopped training (early stopping). */
   stopped: boolean;
+  /** Lookups of the feature cache, when {@link TrainOptions.cacheFeatures} was set. */
+  featureCache?: FeatureCacheStats;
 }
 
 /** Passed to every callback: the run's objects and its mutable state. */
@@ -178,6 +181,13 @@ export interface TrainOptions {
    * known limit or {@link TrainOptions.onMemoryEstimate} is given).
    */
   memoryCheck?: boolean;
+  /**
+   * Train the head on cached backbone features ({@link FeatureCache}): every layer below the head
+   * must be frozen with `freeze` and deterministic (default false). Each image's features are
+   * computed once and reused in later epochs, with the same batches, order and results as the
+   * uncached run; if the images change between epochs (augmentation), the cache turns itself off.
+   */
+  cacheFeatures?: boolean;
   /** Receives the memory estimate before the first step (the CLI prints it). */
   onMemoryEstimate?: (estimate: TrainingMemoryEstimate) => void;
 }
@@ -405,6 +415,7 @@ export async function train(options: TrainOptions): Promise<History> {
     throw invalidArgument('accumulateSteps', options.accumulateSteps, 'a positive integer');
   }
   const callbacks = options.callbacks ?? [];
+  const cache = options.cacheFeatures ? new FeatureCache(model) : undefined;
   const state = checkState(options.initialState ?? { epoch: 0, step: 0, batchInEpoch: 0 });
   const stepsPerEpoch =
     typeof (data as EpochAware).length === 'number' ? (data as EpochAware).length : undefined;
@@ -523,11 +534,20 @@ export async function train(options: TrainOptions): Promise<History> {
           );
         }
         let logits: tf.Tensor | undefined;
-        const { value, grads } = leanVariableGrads(() => {
-          const out = model.apply(batch.x, { training: true }) as tf.Tensor;
-          logits = tf.keep(out);
-          return lossFn(batch.y, out) as tf.Scalar;
-        }, variables);
+        const features = cache ? await cache.features(batch.x, epoch) : undefined;
+        let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+        try {
+          result = leanVariableGrads(() => {
+            const out = features
+              ? cache!.head(features)
+              : (model.apply(batch.x, { training: true }) as tf.Tensor);
+            logits = tf.keep(out);
+            return lossFn(batch.y, out) as tf.Scalar;
+          }, variables);
+        } finally {
+          features?.dispose();
+        }
+        const { value, grads } = result;
         const n = batch.x.shape[0];
         const stepIndex = state.step;
         if (accumulateSteps === 1) {
@@ -617,10 +637,12 @@ export async function train(options: TrainOptions): Promise<History> {
   }
   if (context.interrupted) await call((cb) => cb.onInterrupt?.(context));
   await call((cb) => cb.onTrainEnd?.(context));
+  cache?.dispose();
   return {
     epochs: history,
     state: { ...state },
     interrupted: context.interrupted,
     stopped: context.stopTraining,
+    ...(cache ? { featureCache: cache.counts } : {}),
   };
 }

@@ -35,6 +35,7 @@ import {
   ModelCheckpoint,
   ProgressBar,
   readCheckpointManifest,
+  splitAtHead,
   type TrainCallback,
   type TrainState,
   train,
@@ -429,6 +430,22 @@ export async function trainCommand(
     const frozen = freeze(model, target === 'backbone' ? 'backbone' : target.split(','));
     say(`frozen: ${frozen.length} layers`);
   }
+  // A frozen backbone on images that do not change between epochs: its features are computed once.
+  let cacheFeatures = false;
+  if (
+    values.freeze === 'backbone' &&
+    values.augment !== true &&
+    values['unfreeze-after'] === undefined &&
+    !extension
+  ) {
+    try {
+      splitAtHead(model);
+      cacheFeatures = true;
+      say('features: the frozen backbone runs once per image (cached); the head trains on its output');
+    } catch {
+      // A backbone with dropout or unfrozen batch-norm: train uncached.
+    }
+  }
   const groups = config.layerDecay !== undefined ? layerwiseLrDecay(model, config.layerDecay) : [];
   const optimizer = makeOptimizer(config, groups);
   // The schedule counts optimizer steps: one per accumulateSteps batches, and one for a short rest.
@@ -550,6 +567,7 @@ export async function trainCommand(
         epochs: config.epochs,
         optimizer,
         ...(config.accumulateSteps > 1 ? { accumulateSteps: config.accumulateSteps } : {}),
+        ...(cacheFeatures ? { cacheFeatures } : {}),
         onMemoryEstimate: (estimate) =>
           say(
             `memory: about ${formatBytes(estimate.totalBytes)} per step at batch ${estimate.batchSize} (${formatBytes(estimate.activationBytesPerSample)} of activations per image)${estimate.limitBytes === undefined ? '' : `, ${info.backend} heap ${formatBytes(estimate.limitBytes)}`}`,

@@ -66,14 +66,15 @@ describe('leanVariableGrads', () => {
     // backward pass reaches it (almost at its end): tfjs-core still holds every saved activation
     // and every intermediate gradient there, the lean pass only what the first layer needs.
     const filters = [0, 1, 2, 3, 4].map((i) =>
-      tf.variable(tf.randomNormal([3, 3, i === 0 ? 2 : 8, 8], 0, 0.2, 'float32', 10 + i)),
+      tf.variable(tf.randomNormal<tf.Rank.R4>([3, 3, i === 0 ? 2 : 8, 8], 0, 0.2, 'float32', 10 + i)),
     );
-    const x = tf.randomUniform([2, 16, 16, 2], -1, 1, 'float32', 7);
+    const x = tf.randomUniform<tf.Rank.R4>([2, 16, 16, 2], -1, 1, 'float32', 7);
     let heldAtProbe = 0;
-    const probe = tf.customGrad((h, save) => {
+    const probe = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [h, save] = args as [tf.Tensor, tf.GradSaveFunc];
       save([]);
       return {
-        value: tf.clone(h as tf.Tensor),
+        value: tf.clone(h),
         gradFunc: (dy) => {
           heldAtProbe = tf.memory().numBytes;
           return [tf.clone(dy)];
@@ -81,9 +82,9 @@ describe('leanVariableGrads', () => {
       };
     });
     const f = () => {
-      let h: tf.Tensor4D = tf.relu(tf.conv2d(x, filters[0]!, 1, 'same'));
+      let h = tf.relu(tf.conv2d(x, filters[0]!, 1, 'same')) as tf.Tensor4D;
       h = probe(h) as tf.Tensor4D;
-      for (const w of filters.slice(1)) h = tf.relu(tf.conv2d(h, w, 1, 'same'));
+      for (const w of filters.slice(1)) h = tf.relu(tf.conv2d(h, w as tf.Tensor4D, 1, 'same')) as tf.Tensor4D;
       return tf.mean(tf.square(h)) as tf.Scalar;
     };
     const before = tf.memory().numTensors;

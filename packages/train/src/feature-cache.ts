@@ -38,7 +38,7 @@ function refuse(why: string): never {
  * behaviour (dropout). Everything before must be frozen and deterministic, everything after a
  * chain of single-input layers ending at the model's output.
  *
- * @throws {@link ZooError} `INVALID_ARGUMENT` saying which condition fails.
+ * @throws `ZooError` (`INVALID_ARGUMENT`, from `@tfzoo/core`) saying which condition fails.
  */
 export function splitAtHead(model: tfl.LayersModel): HeadSplit {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {

@@ -50,7 +50,7 @@ interface EngineInternals {
   tidy<T extends tf.TensorContainer>(name: string, f: () => T): T;
 }
 
-/** Slots per trainable weight of a tfjs or @tfzoo optimizer, from its class name (default 2). */
+/** Slots per trainable weight of a tfjs or `@tfzoo/optimizers` optimizer, from its class name (default 2). */
 export function optimizerSlotsOf(optimizer: tf.Optimizer | undefined): number {
   const name = (optimizer?.getClassName?.() ?? optimizer?.constructor?.name ?? '').toLowerCase();
   if (name.includes('sgd')) {

@@ -175,14 +175,14 @@ export interface TrainOptions {
    */
   checkKernels?: boolean;
   /**
-   * Before the first step, estimate the step's memory ({@link estimateTrainingMemory}: one
+   * Before the first step, estimate the step's memory (`estimateTrainingMemory`: one
    * batch-1 forward pass) and refuse, with the options that would fit, a step that cannot fit the
    * backend's heap (wasm: 4 GiB) (default true; the estimate runs only where the backend has a
    * known limit or {@link TrainOptions.onMemoryEstimate} is given).
    */
   memoryCheck?: boolean;
   /**
-   * Train the head on cached backbone features ({@link FeatureCache}): every layer below the head
+   * Train the head on cached backbone features (`FeatureCache`): every layer below the head
    * must be frozen with `freeze` and deterministic (default false). Each image's features are
    * computed once and reused in later epochs, with the same batches, order and results as the
    * uncached run; if the images change between epochs (augmentation), the cache turns itself off.

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { leanVariableGrads } from '@tfzoo/train';
 import {
   deterministicImages,
   deterministicLabels,
@@ -182,17 +183,22 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
       } else {
         const labels = deterministicLabels(c.batch, 1000, task.seed + 3);
         const optimizer = tf.train.sgd(0.01);
+        const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+        // The training loop's step (`@tfzoo/train`): gradients with the backward pass's memory
+        // released as it goes, applied, then freed before the loss is read.
         const call = async (): Promise<void> => {
-          const cost = optimizer.minimize(
+          const { value, grads } = leanVariableGrads(
             () =>
               tf.losses.softmaxCrossEntropy(
                 labels,
                 model.apply(x, { training: true }) as tf.Tensor,
               ) as tf.Scalar,
-            true,
+            variables,
           );
-          await cost?.data();
-          cost?.dispose();
+          optimizer.applyGradients(grads);
+          tf.dispose(Object.values(grads));
+          await value.data();
+          value.dispose();
         };
         try {
           row = await measureCase(base, call, {

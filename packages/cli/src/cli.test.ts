@@ -254,6 +254,48 @@ describe('train, SIGINT and --resume', () => {
   });
 });
 
+describe('train --accumulate-steps', () => {
+  it('takes one optimizer step per N batches, the schedule over those steps', async () => {
+    const out = join(dir, 'accumulate');
+    const result = await inProcess([
+      'train',
+      'lenet5',
+      '--data',
+      'fashion-mnist',
+      '--per-class',
+      '8',
+      '--batch-size',
+      '8',
+      '--accumulate-steps',
+      '4',
+      '--epochs',
+      '1',
+      '--seed',
+      '3',
+      '--backend',
+      'wasm',
+      '--threads',
+      '1',
+      '--model-options',
+      '{"inputShape":[28,28,1]}',
+      '--out',
+      out,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('10 batches of 8 accumulated 4 at a time/epoch');
+    expect(result.stderr).toMatch(
+      /memory: about \d+ MiB per step at batch 8 \(.* per image\), wasm heap 4\.00 GiB/,
+    );
+    const manifest = JSON.parse(await readFile(join(out, 'last', 'manifest.json'), 'utf8'));
+    // 10 batches: steps after batches 4 and 8, and one for the last 2.
+    expect(manifest.state).toEqual({ epoch: 1, step: 3, batchInEpoch: 0 });
+    expect(manifest.metadata.settings.accumulateSteps).toBe(4);
+    const bad = await inProcess(['train', 'lenet5', '--accumulate-steps', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--accumulate-steps');
+  });
+});
+
 describe('a second Ctrl-C', () => {
   it('waits for the checkpoint instead of quitting without it (in process, signals emitted)', async () => {
     let sent = false;

@@ -27,6 +27,7 @@ import {
   EarlyStopping,
   EmaCallback,
   evaluate,
+  formatBytes,
   freeze,
   hasCheckpoint,
   loadCheckpoint,
@@ -34,6 +35,7 @@ import {
   ModelCheckpoint,
   ProgressBar,
   readCheckpointManifest,
+  splitAtHead,
   type TrainCallback,
   type TrainState,
   train,
@@ -54,6 +56,10 @@ export const TRAIN_OPTIONS: Record<string, OptionSpec> = {
   },
   epochs: { type: 'string', help: 'number of epochs (default 10)' },
   'batch-size': { type: 'string', help: 'batch size (default 64)' },
+  'accumulate-steps': {
+    type: 'string',
+    help: 'one optimizer step per N batches (effective batch N × batch size; BN per batch; default 1)',
+  },
   lr: { type: 'string', help: 'peak learning rate (default 1e-3; finetune 3e-4)' },
   optimizer: { type: 'string', help: 'adamw | adam | sgd (default adamw)' },
   'weight-decay': { type: 'string', help: 'weight decay (default 0.05 adamw, 5e-4 sgd, 0 adam)' },
@@ -140,6 +146,7 @@ const SETTING_FLAGS: Record<string, string> = {
   perClass: '--per-class',
   valSplit: '--val-split',
   balancedSampler: '--balanced-sampler',
+  accumulateSteps: '--accumulate-steps',
   stepsPerEpoch: 'steps per epoch',
 };
 
@@ -155,6 +162,7 @@ function changedSettings(saved: unknown, now: RunSettings): string[] {
 interface TrainConfig {
   epochs: number;
   batchSize: number;
+  accumulateSteps: number;
   lr: number;
   optimizer: string;
   weightDecay: number;
@@ -283,6 +291,10 @@ export async function trainCommand(
   const config: TrainConfig = {
     epochs: parseNumber('--epochs', values.epochs, 10, { integer: true, min: 1 }),
     batchSize: parseNumber('--batch-size', values['batch-size'], 64, { integer: true, min: 1 }),
+    accumulateSteps: parseNumber('--accumulate-steps', values['accumulate-steps'], 1, {
+      integer: true,
+      min: 1,
+    }),
     lr: parseNumber('--lr', values.lr, finetune ? 3e-4 : 1e-3, { min: 0 }),
     optimizer: String(values.optimizer ?? 'adamw'),
     weightDecay: 0,
@@ -398,6 +410,7 @@ export async function trainCommand(
     perClass: perClass ?? null,
     valSplit: values['val-split'] === undefined ? null : Number(values['val-split']),
     balancedSampler: values['balanced-sampler'] === true,
+    accumulateSteps: config.accumulateSteps,
     stepsPerEpoch: loader.length,
   };
 
@@ -417,9 +430,26 @@ export async function trainCommand(
     const frozen = freeze(model, target === 'backbone' ? 'backbone' : target.split(','));
     say(`frozen: ${frozen.length} layers`);
   }
+  // A frozen backbone on images that do not change between epochs: its features are computed once.
+  let cacheFeatures = false;
+  if (
+    values.freeze === 'backbone' &&
+    values.augment !== true &&
+    values['unfreeze-after'] === undefined &&
+    !extension
+  ) {
+    try {
+      splitAtHead(model);
+      cacheFeatures = true;
+      say('features: the frozen backbone runs once per image (cached); the head trains on its output');
+    } catch {
+      // A backbone with dropout or unfrozen batch-norm: train uncached.
+    }
+  }
   const groups = config.layerDecay !== undefined ? layerwiseLrDecay(model, config.layerDecay) : [];
   const optimizer = makeOptimizer(config, groups);
-  const schedule = makeSchedule(config, loader.length);
+  // The schedule counts optimizer steps: one per accumulateSteps batches, and one for a short rest.
+  const schedule = makeSchedule(config, Math.ceil(loader.length / config.accumulateSteps));
 
   let initialState: TrainState | undefined;
   let previous: import('@tfzoo/train').EpochLogs[] = [];
@@ -519,7 +549,7 @@ export async function trainCommand(
   process.on('SIGINT', onSigint);
   await mkdir(out, { recursive: true });
   say(
-    `training ${id} on ${trainData.name} (${trainSet.length} images, ${loader.length} steps/epoch) for ${config.epochs} epochs, ${config.optimizer} lr ${config.lr} ${config.schedule}, seed ${config.seed}`,
+    `training ${id} on ${trainData.name} (${trainSet.length} images, ${loader.length} ${config.accumulateSteps > 1 ? `batches of ${config.batchSize} accumulated ${config.accumulateSteps} at a time` : 'steps'}/epoch) for ${config.epochs} epochs, ${config.optimizer} lr ${config.lr} ${config.schedule}, seed ${config.seed}`,
   );
   let before: number | undefined;
   if (validation && !resume) {
@@ -536,6 +566,12 @@ export async function trainCommand(
         ...(validation ? { validation } : {}),
         epochs: config.epochs,
         optimizer,
+        ...(config.accumulateSteps > 1 ? { accumulateSteps: config.accumulateSteps } : {}),
+        ...(cacheFeatures ? { cacheFeatures } : {}),
+        onMemoryEstimate: (estimate) =>
+          say(
+            `memory: about ${formatBytes(estimate.totalBytes)} per step at batch ${estimate.batchSize} (${formatBytes(estimate.activationBytesPerSample)} of activations per image)${estimate.limitBytes === undefined ? '' : `, ${info.backend} heap ${formatBytes(estimate.limitBytes)}`}`,
+          ),
         ...(schedule ? { schedule } : {}),
         ...(classWeights ? { classWeights } : {}),
         ...(values['label-smoothing'] !== undefined

@@ -7,6 +7,9 @@
  * @packageDocumentation
  */
 export * from './chart.js';
+export * from './feature-cache.js';
 export * from './freeze.js';
 export * from './imbalance.js';
+export * from './lean-gradients.js';
+export * from './memory-estimate.js';
 export * from './train.js';

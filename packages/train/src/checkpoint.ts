@@ -345,10 +345,23 @@ export class ModelCheckpoint implements TrainCallback {
     });
   }
 
-  /** Saves `last` every `everySteps` steps. */
+  /** The optimizer step seen at the previous batch (gradient accumulation steps every few batches). */
+  private lastStep = 0;
+
+  /** Notes the step training starts from (a resumed run's). */
+  onTrainBegin(context: TrainContext): void {
+    this.lastStep = context.state.step;
+  }
+
+  /** Saves `last` every `everySteps` optimizer steps, right after the step. */
   async onBatchEnd(_batch: number, _logs: unknown, context: TrainContext): Promise<void> {
     const every = this.options.everySteps;
-    if (every && context.state.step % every === 0) await this.save('last', context);
+    const { step } = context.state;
+    // With `accumulateSteps`, batches that only added gradients leave the step as it was: a
+    // checkpoint there would lose them, so only a batch that took a step saves.
+    const stepped = step !== this.lastStep;
+    this.lastStep = step;
+    if (every && stepped && step % every === 0) await this.save('last', context);
   }
 
   /** Saves `last`, and `best` when the monitored value improved. */

@@ -9,10 +9,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { invalidArgument, ZooError } from '@tfzoo/core';
+import { checkTrainable, invalidArgument, ZooError } from '@tfzoo/core';
 import type { TensorBatch } from '@tfzoo/datasets';
 import { categoricalCrossEntropy, type LossFunction, sparseCategoricalCrossEntropy } from '@tfzoo/losses';
 import { setLearningRate } from '@tfzoo/optimizers';
+import { FeatureCache, type FeatureCacheStats } from './feature-cache.js';
+import { leanVariableGrads } from './lean-gradients.js';
+import {
+  assertTrainingFits,
+  estimateTrainingMemory,
+  type TrainingMemoryEstimate,
+} from './memory-estimate.js';
 
 /** A source of batches: anything iterable once per epoch (a `DataLoader`, an array of batches). */
 export type BatchSource = AsyncIterable<TensorBatch> | Iterable<TensorBatch>;
@@ -71,6 +78,8 @@ export interface History {
   interrupted: boolean;
   /** True when a callback stopped training (early stopping). */
   stopped: boolean;
+  /** Lookups of the feature cache, when {@link TrainOptions.cacheFeatures} was set. */
+  featureCache?: FeatureCacheStats;
 }
 
 /** Passed to every callback: the run's objects and its mutable state. */
@@ -149,6 +158,38 @@ export interface TrainOptions {
   initialState?: TrainState;
   /** Stop cleanly after the current step when aborted (SIGINT); callbacks get `onInterrupt`. */
   signal?: AbortSignal;
+  /**
+   * Gradient accumulation: take one optimizer step every `accumulateSteps` batches (default 1).
+   * Each batch is a micro-batch: its gradients are added up, weighted by its share of the samples,
+   * so the step applies the gradient of the mean loss over all of them, as one batch of their
+   * combined size would (PyTorch's `loss / accumulation_steps` recipe, exact for unequal sizes too).
+   * Batch-norm statistics are those of each micro-batch. An epoch's last, shorter group still
+   * steps. `TrainState.step` and the schedule count optimizer steps; `onBatchEnd` runs per
+   * micro-batch; an interruption waits for the group to finish.
+   */
+  accumulateSteps?: number;
+  /**
+   * Before the first step on a backend other than cpu, check with `@tfzoo/core`'s
+   * `checkTrainable` that the backend has every kernel the step needs, and fail at once with the
+   * missing ones (default true). The check runs one batch-1 step on the cpu backend.
+   */
+  checkKernels?: boolean;
+  /**
+   * Before the first step, estimate the step's memory (`estimateTrainingMemory`: one
+   * batch-1 forward pass) and refuse, with the options that would fit, a step that cannot fit the
+   * backend's heap (wasm: 4 GiB) (default true; the estimate runs only where the backend has a
+   * known limit or {@link TrainOptions.onMemoryEstimate} is given).
+   */
+  memoryCheck?: boolean;
+  /**
+   * Train the head on cached backbone features (`FeatureCache`): every layer below the head
+   * must be frozen with `freeze` and deterministic (default false). Each image's features are
+   * computed once and reused in later epochs, with the same batches, order and results as the
+   * uncached run; if the images change between epochs (augmentation), the cache turns itself off.
+   */
+  cacheFeatures?: boolean;
+  /** Receives the memory estimate before the first step (the CLI prints it). */
+  onMemoryEstimate?: (estimate: TrainingMemoryEstimate) => void;
 }
 
 interface BatchStats {
@@ -369,7 +410,12 @@ export async function train(options: TrainOptions): Promise<History> {
       throw invalidArgument('metric', metric, "'accuracy' or 'top5'");
   }
   const top5 = metrics.includes('top5');
+  const accumulateSteps = options.accumulateSteps ?? 1;
+  if (!Number.isInteger(accumulateSteps) || accumulateSteps < 1) {
+    throw invalidArgument('accumulateSteps', options.accumulateSteps, 'a positive integer');
+  }
   const callbacks = options.callbacks ?? [];
+  const cache = options.cacheFeatures ? new FeatureCache(model) : undefined;
   const state = checkState(options.initialState ?? { epoch: 0, step: 0, batchInEpoch: 0 });
   const stepsPerEpoch =
     typeof (data as EpochAware).length === 'number' ? (data as EpochAware).length : undefined;
@@ -390,6 +436,63 @@ export async function train(options: TrainOptions): Promise<History> {
     for (const cb of callbacks) await fn(cb);
   };
 
+  // Gradients waiting for the optimizer step: one batch's, or the weighted sum of micro-batches'.
+  const pending: { grads: tf.NamedTensorMap; count: number; samples: number } = {
+    grads: {},
+    count: 0,
+    samples: 0,
+  };
+  const discardPending = (): void => {
+    tf.dispose(Object.values(pending.grads));
+    pending.grads = {};
+    pending.count = 0;
+    pending.samples = 0;
+  };
+  const applyPending = (): void => {
+    try {
+      let grads = pending.grads;
+      if (accumulateSteps > 1) {
+        const total = pending.samples;
+        grads = tf.tidy(() => {
+          const mean: tf.NamedTensorMap = {};
+          for (const [name, g] of Object.entries(pending.grads)) mean[name] = tf.div(g, total);
+          return mean;
+        });
+        tf.dispose(Object.values(pending.grads));
+        pending.grads = grads;
+      }
+      for (const cb of callbacks) {
+        if (!cb.transformGradients) continue;
+        const next = cb.transformGradients(grads, context);
+        if (next !== grads) tf.dispose(Object.values(grads).filter((g) => !Object.values(next).includes(g)));
+        grads = next;
+        pending.grads = grads;
+      }
+      optimizer.applyGradients(grads);
+    } finally {
+      discardPending();
+    }
+    state.step++;
+  };
+
+  // Before the first step: the kernels the step needs, and whether it fits the backend's heap.
+  let preflightDone = false;
+  const preflight = async (batch: TensorBatch): Promise<void> => {
+    if (options.checkKernels !== false && tf.getBackend() !== 'cpu') {
+      await checkTrainable(model, {
+        backend: tf.getBackend(),
+        inputShapes: [[1, ...batch.x.shape.slice(1)]],
+        throwIfMissing: true,
+      });
+    }
+    const limited = tf.getBackend() === 'wasm';
+    if (options.memoryCheck !== false && (limited || options.onMemoryEstimate)) {
+      const estimate = estimateTrainingMemory(model, batch.x.shape.slice(1), batch.x.shape[0], optimizer);
+      options.onMemoryEstimate?.(estimate);
+      assertTrainingFits(estimate, accumulateSteps);
+    }
+  };
+
   await call((cb) => cb.onTrainBegin?.(context));
   for (; state.epoch < options.epochs && !context.stopTraining && !context.interrupted; ) {
     const epoch = state.epoch;
@@ -407,11 +510,17 @@ export async function train(options: TrainOptions): Promise<History> {
       }
       let logs: BatchLogs;
       try {
-        if (options.schedule) {
-          lr = options.schedule(state.step);
-          setLearningRate(optimizer, lr);
-        } else {
-          lr = (optimizer as unknown as { learningRate?: number }).learningRate ?? NaN;
+        if (!preflightDone) {
+          preflightDone = true;
+          await preflight(batch);
+        }
+        if (pending.count === 0) {
+          if (options.schedule) {
+            lr = options.schedule(state.step);
+            setLearningRate(optimizer, lr);
+          } else {
+            lr = (optimizer as unknown as { learningRate?: number }).learningRate ?? NaN;
+          }
         }
         const variables = trainableVariables(model);
         if (variables.length === 0) {
@@ -425,24 +534,45 @@ export async function train(options: TrainOptions): Promise<History> {
           );
         }
         let logits: tf.Tensor | undefined;
-        const { value, grads: raw } = tf.variableGrads(() => {
-          const out = model.apply(batch.x, { training: true }) as tf.Tensor;
-          logits = tf.keep(out);
-          return lossFn(batch.y, out) as tf.Scalar;
-        }, variables);
-        let grads = raw;
-        for (const cb of callbacks) if (cb.transformGradients) grads = cb.transformGradients(grads, context);
-        optimizer.applyGradients(grads);
-        if (grads !== raw) tf.dispose(Object.values(raw));
+        const features = cache ? await cache.features(batch.x, epoch) : undefined;
+        let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+        try {
+          result = leanVariableGrads(() => {
+            const out = features
+              ? cache!.head(features)
+              : (model.apply(batch.x, { training: true }) as tf.Tensor);
+            logits = tf.keep(out);
+            return lossFn(batch.y, out) as tf.Scalar;
+          }, variables);
+        } finally {
+          features?.dispose();
+        }
+        const { value, grads } = result;
         const n = batch.x.shape[0];
+        const stepIndex = state.step;
+        if (accumulateSteps === 1) {
+          pending.grads = grads;
+        } else {
+          // Σ nᵢ·gᵢ over the micro-batches; divided by Σ nᵢ when the step is taken.
+          for (const [name, g] of Object.entries(grads)) {
+            const previous = pending.grads[name];
+            pending.grads[name] = tf.tidy(() => {
+              const weighted = tf.mul(g!, n);
+              return previous ? tf.add(previous, weighted) : weighted;
+            });
+            tf.dispose([g!, previous!]);
+          }
+        }
+        pending.count++;
+        pending.samples += n;
+        if (pending.count === accumulateSteps) applyPending();
         const [loss, c1, c5, inputCheck] = await readStep(value, batch.y, logits!, top5, batch.x).finally(
           () => tf.dispose([value, logits!]),
         );
-        tf.dispose(Object.values(grads));
         if (!Number.isFinite(inputCheck)) {
           throw new ZooError(
             'INVALID_ARGUMENT',
-            `the training inputs of step ${state.step} contain NaN or ±Infinity`,
+            `the training inputs of step ${stepIndex} contain NaN or ±Infinity`,
             {
               received: 'non-finite input values',
               expected: 'finite inputs (check the data and its transforms)',
@@ -450,7 +580,7 @@ export async function train(options: TrainOptions): Promise<History> {
           );
         }
         if (!Number.isFinite(loss)) {
-          throw new ZooError('INVALID_ARGUMENT', `the training loss became ${loss} at step ${state.step}`, {
+          throw new ZooError('INVALID_ARGUMENT', `the training loss became ${loss} at step ${stepIndex}`, {
             received: loss,
             expected: 'a finite loss (lower the learning rate, check the inputs)',
           });
@@ -462,13 +592,16 @@ export async function train(options: TrainOptions): Promise<History> {
         logs = { loss, size: n, lr };
         if (metrics.includes('accuracy')) logs.accuracy = c1 / n;
         if (top5) logs.top5 = c5 / n;
+      } catch (error) {
+        discardPending();
+        throw error;
       } finally {
         tf.dispose([batch.x, batch.y]);
       }
-      state.step++;
       batchIndex++;
       state.batchInEpoch = batchIndex;
       await call((cb) => cb.onBatchEnd?.(batchIndex - 1, logs, context));
+      if (pending.count > 0) continue; // an interruption waits for the optimizer step
       // In-memory data never leaves the microtask queue: without this turn of the event loop a
       // SIGINT handler (or a browser's stop button) would run only at the end of the epoch.
       if (signal) await nextMacrotask();
@@ -477,6 +610,8 @@ export async function train(options: TrainOptions): Promise<History> {
         break;
       }
     }
+    // The epoch's last micro-batches, fewer than accumulateSteps, still make a step.
+    if (pending.count > 0) applyPending();
     if (context.interrupted) break;
     const trainSeconds = (performance.now() - started) / 1000;
     const epochLogs: EpochLogs = {
@@ -502,10 +637,12 @@ export async function train(options: TrainOptions): Promise<History> {
   }
   if (context.interrupted) await call((cb) => cb.onInterrupt?.(context));
   await call((cb) => cb.onTrainEnd?.(context));
+  cache?.dispose();
   return {
     epochs: history,
     state: { ...state },
     interrupted: context.interrupted,
     stopped: context.stopTraining,
+    ...(cache ? { featureCache: cache.counts } : {}),
   };
 }

@@ -6,9 +6,11 @@
  *
  * @packageDocumentation
  */
+import { installLeanBatchNormTraining } from './batch-norm-training.js';
 import { registerWasmTrainingGradients } from './gradients.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 
+export { installLeanBatchNormTraining } from './batch-norm-training.js';
 export {
   registerWasmTrainingGradients,
   WASM_GRADIENTS,
@@ -22,3 +24,4 @@ export {
 
 registerWasmTrainingKernels();
 registerWasmTrainingGradients();
+installLeanBatchNormTraining();

@@ -1,0 +1,172 @@
+/**
+ * Training-step memory, estimated before the first step: what `train` checks against the wasm
+ * heap (wasm32 cannot address more than 4 GiB) so that an oversized batch fails at once with the
+ * options that would fit, instead of an allocation failure deep inside a kernel minutes later.
+ *
+ * The activation memory is measured, not modelled: one forward pass of a single sample in training
+ * mode runs on the active backend under a gradient tape, and the bytes the tape keeps for the
+ * backward pass (each buffer once: a saved tensor often shares its buffer with another) are the
+ * per-sample activation cost. The backward pass of {@link leanVariableGrads} frees them as it goes,
+ * so the step's peak is about the saved activations of the batch, plus the weights, one gradient
+ * per trainable weight and the optimizer's slots, plus the gradient frontier (a margin).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { ZooError } from '@tfzoo/core';
+
+/** The wasm backend's heap limit: wasm32 addresses at most 4 GiB. */
+export const WASM_HEAP_BYTES = 4 * 2 ** 30;
+
+/** Fraction added to the saved activations for the gradients alive during the backward pass. */
+const FRONTIER_MARGIN = 0.25;
+
+/** What {@link estimateTrainingMemory} found. */
+export interface TrainingMemoryEstimate {
+  /** Samples per step (per micro-batch with gradient accumulation). */
+  batchSize: number;
+  /** Activation bytes the backward pass needs, per sample (measured). */
+  activationBytesPerSample: number;
+  /** Bytes of all model weights. */
+  weightBytes: number;
+  /** Bytes of the trainable weights (their gradients take as much). */
+  trainableBytes: number;
+  /** Optimizer slots per trainable weight assumed (Adam-style 2, SGD with momentum 1). */
+  optimizerSlots: number;
+  /** The estimated peak of one step, in bytes. */
+  totalBytes: number;
+  /** The backend's limit (wasm: 4 GiB), or undefined when it has none we know of. */
+  limitBytes: number | undefined;
+}
+
+interface TapeNode {
+  saved?: tf.Tensor[];
+}
+
+interface EngineInternals {
+  state: { activeTape: TapeNode[] | null; gradientDepth: number };
+  startTape(): void;
+  endTape(): void;
+  scopedRun<T>(start: () => void, end: () => void, f: () => T): T;
+  tidy<T extends tf.TensorContainer>(name: string, f: () => T): T;
+}
+
+/** Slots per trainable weight of a tfjs or `@tfzoo/optimizers` optimizer, from its class name (default 2). */
+export function optimizerSlotsOf(optimizer: tf.Optimizer | undefined): number {
+  const name = (optimizer?.getClassName?.() ?? optimizer?.constructor?.name ?? '').toLowerCase();
+  if (name.includes('sgd')) {
+    const momentum = (optimizer as unknown as { momentum?: number }).momentum;
+    return momentum ? 1 : 0;
+  }
+  if (name.includes('momentum') || name.includes('adagrad') || name.includes('rmsprop')) return 1;
+  return 2;
+}
+
+function bytesOf(tensors: readonly tf.Tensor[]): number {
+  return tensors.reduce((sum, t) => sum + t.size * 4, 0);
+}
+
+/**
+ * Estimates the peak memory of one training step of `model` on the active backend for batches of
+ * `batchSize` samples shaped `sampleShape` (NHWC without the batch). Runs one training-mode forward
+ * pass of one sample and puts the batch-norm statistics it moved back.
+ */
+export function estimateTrainingMemory(
+  model: tfl.LayersModel,
+  sampleShape: readonly number[],
+  batchSize: number,
+  optimizer?: tf.Optimizer,
+): TrainingMemoryEstimate {
+  const engine = tf.engine() as unknown as EngineInternals;
+  const moving = model.weights.filter((w) => !w.trainable);
+  const snapshot = tf.tidy(() => moving.map((w) => tf.clone(w.read())));
+  let activationBytesPerSample = 0;
+  try {
+    if (engine.state.gradientDepth > 0) throw new Error('estimateTrainingMemory inside a gradient');
+    const x = tf.zeros([1, ...sampleShape]);
+    const y = engine.scopedRun(
+      () => engine.startTape(),
+      () => engine.endTape(),
+      () =>
+        engine.tidy('forward', () => {
+          const out = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+          return tf.addN((Array.isArray(out) ? out : [out]).map((o) => tf.sum(o)));
+        }),
+    );
+    // Weights saved by the kernels that read them are counted once, as weights.
+    const weights = new Set<unknown>(model.weights.map((w) => w.read().dataId));
+    const buffers = new Map<unknown, number>();
+    for (const node of engine.state.activeTape ?? []) {
+      for (const t of node.saved ?? []) if (!weights.has(t.dataId)) buffers.set(t.dataId, t.size * 4);
+      for (const t of node.saved ?? []) t.dispose();
+    }
+    engine.state.activeTape = null;
+    tf.dispose([x, y]);
+    activationBytesPerSample = [...buffers.values()].reduce((a, b) => a + b, 0);
+  } finally {
+    moving.forEach((w, i) => {
+      w.write(snapshot[i]!);
+    });
+    tf.dispose(snapshot);
+  }
+  const weightBytes = bytesOf(model.weights.map((w) => w.read()));
+  const trainableBytes = bytesOf(model.trainableWeights.map((w) => w.read()));
+  const optimizerSlots = optimizerSlotsOf(optimizer);
+  const totalBytes = Math.round(
+    weightBytes +
+      trainableBytes * (1 + optimizerSlots) +
+      activationBytesPerSample * batchSize * (1 + FRONTIER_MARGIN),
+  );
+  return {
+    batchSize,
+    activationBytesPerSample,
+    weightBytes,
+    trainableBytes,
+    optimizerSlots,
+    totalBytes,
+    limitBytes: tf.getBackend() === 'wasm' ? WASM_HEAP_BYTES : undefined,
+  };
+}
+
+const GiB = 2 ** 30;
+
+/** `1.23 GiB` / `456 MiB`. */
+export function formatBytes(bytes: number): string {
+  return bytes >= GiB ? `${(bytes / GiB).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+/** The largest batch whose estimate fits `limit` (0 when even the weights do not). */
+function largestBatch(estimate: TrainingMemoryEstimate, limit: number): number {
+  const fixed = estimate.weightBytes + estimate.trainableBytes * (1 + estimate.optimizerSlots);
+  const perSample = estimate.activationBytesPerSample * (1 + FRONTIER_MARGIN);
+  return perSample > 0 ? Math.max(0, Math.floor((limit - fixed) / perSample)) : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * Throws a `ZooError` (`UNSUPPORTED`) when `estimate` exceeds the backend's limit, naming the
+ * options that would make the step fit: a smaller batch with `accumulateSteps` for the same
+ * effective batch, a frozen backbone, or another backend.
+ */
+export function assertTrainingFits(estimate: TrainingMemoryEstimate, accumulateSteps = 1): void {
+  const limit = estimate.limitBytes;
+  if (limit === undefined || estimate.totalBytes <= limit) return;
+  const fits = largestBatch(estimate, limit);
+  const effective = estimate.batchSize * accumulateSteps;
+  const hints: string[] = [];
+  if (fits >= 1) {
+    const k = Math.ceil(effective / fits);
+    const micro = Math.ceil(effective / k);
+    hints.push(
+      `batch size ${micro} with accumulateSteps ${k} (--batch-size ${micro} --accumulate-steps ${k}) for the same effective batch of ${micro * k}`,
+    );
+  }
+  hints.push('freezing the backbone (--freeze backbone), which needs no activation gradients below the head');
+  hints.push('a smaller input size, or a backend without the 4 GiB wasm32 heap (webgpu, tensorflow)');
+  throw new ZooError(
+    'UNSUPPORTED',
+    `one training step at batch ${estimate.batchSize} needs about ${formatBytes(estimate.totalBytes)} (activations ${formatBytes(estimate.activationBytesPerSample)} per sample, weights ${formatBytes(estimate.weightBytes)}, gradients and optimizer state ${formatBytes(estimate.trainableBytes * (1 + estimate.optimizerSlots))}), more than the ${tf.getBackend()} backend's ${formatBytes(limit)} heap. Try ${hints.join('; or ')}.`,
+    {
+      received: `batch ${estimate.batchSize} ≈ ${formatBytes(estimate.totalBytes)}`,
+      expected: `at most ${formatBytes(limit)}${fits >= 1 ? ` (about batch ${fits})` : ''}`,
+    },
+  );
+}

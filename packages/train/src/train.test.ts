@@ -10,9 +10,12 @@ import {
   DataLoader,
   normalize,
   randomHorizontalFlip,
+  type TensorBatch,
   toFloat,
 } from '@tfzoo/datasets';
+import { accuracy, topKAccuracy } from '@tfzoo/metrics';
 import { AdamW, cosineAnnealingLR, SGD } from '@tfzoo/optimizers';
+import { seededRandom } from '@tfzoo/test-harness';
 // The gradient kernels (and the leak-free Identity) wasm training needs.
 import '@tfzoo/wasm-training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +179,45 @@ describe('train', () => {
     } finally {
       await tf.setBackend(previous);
     }
+  });
+
+  it('evaluate counts top-1 and top-5 like @tfzoo/metrics (scikit-learn parity), ties included', async () => {
+    // 10 classes and coarse weights, so tied logits happen; labels as integers in one batch and
+    // one-hot in the other.
+    const input = tfl.input({ shape: [6] });
+    const dense = tfl.layers.dense({ units: 10, useBias: false }).apply(input) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: dense });
+    const random = seededRandom(5);
+    model.setWeights([
+      tf.tensor2d(
+        Array.from({ length: 60 }, () => Math.round(random() * 4 - 2)),
+        [6, 10],
+      ),
+    ]);
+    const xs = Array.from({ length: 2 }, () =>
+      tf.tensor2d(
+        Array.from({ length: 40 * 6 }, () => Math.round(random() * 2)),
+        [40, 6],
+      ),
+    );
+    const labels = Array.from({ length: 80 }, () => Math.floor(random() * 10));
+    const batches: TensorBatch[] = [
+      { x: xs[0]!, y: tf.tensor1d(labels.slice(0, 40), 'int32') },
+      { x: xs[1]!, y: tf.oneHot(tf.tensor1d(labels.slice(40), 'int32'), 10) },
+    ];
+    const logits = tf.tidy(() => tf.concat(xs.map((x) => model.predict(x) as tf.Tensor)));
+    const rows = (await logits.array()) as number[][];
+    logits.dispose();
+    const before = tf.memory().numTensors;
+    // evaluate disposes each batch it has read, as it does a DataLoader's.
+    const result = await evaluate(model, batches, {
+      metrics: ['accuracy', 'top5'],
+      loss: (_y, output) => tf.mean(tf.sum(output, -1)) as tf.Scalar,
+    });
+    expect(tf.memory().numTensors).toBe(before - 4);
+    expect(result.accuracy).toBe(accuracy(labels, rows));
+    expect(result.top5).toBe(topKAccuracy(labels, rows, { k: 5 }));
+    model.dispose();
   });
 
   it('rejects bad options with named errors', async () => {

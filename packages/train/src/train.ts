@@ -12,6 +12,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkTrainable, invalidArgument, ZooError } from '@tfzoo/core';
 import type { TensorBatch } from '@tfzoo/datasets';
 import { categoricalCrossEntropy, type LossFunction, sparseCategoricalCrossEntropy } from '@tfzoo/losses';
+import { accuracyMetric, topKAccuracyMetric } from '@tfzoo/metrics';
 import { setLearningRate } from '@tfzoo/optimizers';
 import { FeatureCache, type FeatureCacheStats } from './feature-cache.js';
 import { leanVariableGrads } from './lean-gradients.js';
@@ -257,9 +258,9 @@ export function defaultLoss(
 }
 
 /** Class indices of a target tensor: the tensor itself when sparse, else the argmax of each row. */
-function labelsOf(y: tf.Tensor): tf.Tensor1D {
-  return (y.rank === 1 ? tf.cast(y, 'int32') : tf.argMax(y, -1)) as tf.Tensor1D;
-}
+/** Per-sample top-1 and top-5 hits, computed on the device by `@tfzoo/metrics` (scikit-learn's tie rule). */
+const ACCURACY = accuracyMetric();
+const TOP5 = topKAccuracyMetric(5);
 
 /**
  * The batch's loss and its counts of correct top-1 and top-5 predictions, read back in one
@@ -278,15 +279,8 @@ async function readStep(
     // check alone differs by backend: wasm's ReLU (XNNPACK) maps NaN to 0, so NaN images trained
     // silently there while the cpu backend's loss became NaN.
     const inputCheck = x ? tf.sum(tf.mul(tf.cast(x, 'float32'), 0)) : tf.scalar(0);
-    const labels = labelsOf(y);
-    const predicted = tf.cast(tf.argMax(logits, -1), 'int32');
-    const correct = tf.sum(tf.cast(tf.equal(predicted, labels), 'float32'));
-    let hit = tf.scalar(0);
-    if (top5) {
-      const k = Math.min(5, logits.shape[logits.rank - 1]!);
-      const { indices } = tf.topk(logits, k);
-      hit = tf.sum(tf.cast(tf.any(tf.equal(indices, tf.expandDims(labels, 1)), 1), 'float32'));
-    }
+    const correct = tf.sum(ACCURACY(y, logits));
+    const hit = top5 ? tf.sum(TOP5(y, logits)) : tf.scalar(0);
     return tf.stack([tf.cast(tf.reshape(loss, []), 'float32'), correct, hit, inputCheck]);
   });
   const values = await packed.data();

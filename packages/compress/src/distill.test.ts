@@ -90,7 +90,7 @@ describe('distill', () => {
     student.dispose();
   });
 
-  it('refuses a teacher whose class count differs from the student', async () => {
+  it('refuses a teacher whose class count differs from the student, and a softmax output', async () => {
     const teacher = teacherModel(5);
     const student = smallLenet();
     await expect(
@@ -112,6 +112,36 @@ describe('distill', () => {
         temperature: 0,
       }),
     ).rejects.toThrow(/temperature/);
+    const softmaxTeacher = withSeed(4, () =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.flatten({ inputShape: [28, 28, 1] }),
+          tfl.layers.dense({ units: 10 }),
+          tfl.layers.activation({ activation: 'softmax' }),
+        ],
+      }),
+    );
+    await expect(
+      distill({
+        teacher: softmaxTeacher,
+        student,
+        data: randomLoader(8, 8),
+        epochs: 1,
+        optimizer: new SGD({ learningRate: 0.1 }),
+      }),
+    ).rejects.toThrow(
+      "the teacher ends in a softmax; distillation needs logits (build it with classifierActivation 'linear')",
+    );
+    await expect(
+      distill({
+        teacher: student,
+        student: softmaxTeacher,
+        data: randomLoader(8, 8),
+        epochs: 1,
+        optimizer: new SGD({ learningRate: 0.1 }),
+      }),
+    ).rejects.toThrow(/the student ends in a softmax/);
+    softmaxTeacher.dispose();
     teacher.dispose();
     student.dispose();
   });

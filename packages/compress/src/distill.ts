@@ -170,8 +170,29 @@ export function teacherLoss(batches: TeacherBatches, options: DistillationLossOp
   }) as LossFunction;
 }
 
-/** Throws unless teacher and student output the same number of classes. */
+/** Whether the model's output layer applies a softmax (its output is probabilities, not logits). */
+function endsInSoftmax(model: tfl.LayersModel): boolean {
+  const layer = model.outputLayers?.[0] ?? model.layers[model.layers.length - 1];
+  return (layer?.getConfig() as { activation?: unknown } | undefined)?.activation === 'softmax';
+}
+
+/**
+ * Throws unless teacher and student output logits (no softmax output layer: the loss softens logits
+ * by T, and probabilities divided by T are not softened logits) and the same number of classes.
+ */
 export function checkTeacherStudent(teacher: tfl.LayersModel, student: tfl.LayersModel): void {
+  for (const [role, model] of [
+    ['teacher', teacher],
+    ['student', student],
+  ] as const) {
+    if (endsInSoftmax(model)) {
+      throw new ZooError(
+        'INVALID_ARGUMENT',
+        `the ${role} ends in a softmax; distillation needs logits (build it with classifierActivation 'linear')`,
+        { received: 'a softmax output layer', expected: 'a model whose output is logits' },
+      );
+    }
+  }
   const t = outputClasses(teacher);
   const s = outputClasses(student);
   if (t !== s) {

@@ -184,7 +184,9 @@ describe('prune → eval, quantize → eval, distill', () => {
       out,
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain('teacher lenet5.fmnist (frozen, inference mode), T 4, alpha 0.2');
+    expect(result.stderr).toContain(
+      'teacher lenet5.fmnist (frozen, inference mode), T 4, alpha 0.2, logits kept per image after the first epoch',
+    );
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
     expect(existsSync(join(out, 'last', 'manifest.json'))).toBe(true);
   });

@@ -216,8 +216,14 @@ const DISTILL: TrainExtension = {
       teacher.dispose();
       throw error;
     }
-    say(`teacher ${teacherId} (frozen, inference mode), T ${temperature}, alpha ${alpha}`);
-    const data = new TeacherBatches(loader, teacher);
+    // Without augmentation an image's teacher logits never change: the teacher runs in the first
+    // epoch only. With --augment it runs on every epoch's view (the view the student sees).
+    const cache = values.augment !== true;
+    say(
+      `teacher ${teacherId} (frozen, inference mode), T ${temperature}, alpha ${alpha}` +
+        (cache ? ', logits kept per image after the first epoch' : ''),
+    );
+    const data = new TeacherBatches(loader, teacher, { cache });
     const labelSmoothing =
       values['label-smoothing'] === undefined
         ? 0

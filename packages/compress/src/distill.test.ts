@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withSeed } from '@tfzoo/core';
+import type { TensorBatch } from '@tfzoo/datasets';
 import { compose, DataLoader, normalize, randomHorizontalFlip, toFloat } from '@tfzoo/datasets';
 import { AdamW, SGD } from '@tfzoo/optimizers';
 import { type BatchLogs, loadCheckpoint, ModelCheckpoint, type TrainCallback } from '@tfzoo/train';
 import { describe, expect, it } from 'vitest';
-import { distill } from './distill.js';
+import { distill, TeacherBatches } from './distill.js';
 import { randomImages, randomLoader, smallLenet } from './test-data.js';
 
 /** A teacher with dropout and batch-norm: its logits differ between training and inference mode. */
@@ -89,7 +90,7 @@ describe('distill', () => {
     student.dispose();
   });
 
-  it('refuses a teacher whose class count differs from the student', async () => {
+  it('refuses a teacher whose class count differs from the student, and a softmax output', async () => {
     const teacher = teacherModel(5);
     const student = smallLenet();
     await expect(
@@ -111,6 +112,36 @@ describe('distill', () => {
         temperature: 0,
       }),
     ).rejects.toThrow(/temperature/);
+    const softmaxTeacher = withSeed(4, () =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.flatten({ inputShape: [28, 28, 1] }),
+          tfl.layers.dense({ units: 10 }),
+          tfl.layers.activation({ activation: 'softmax' }),
+        ],
+      }),
+    );
+    await expect(
+      distill({
+        teacher: softmaxTeacher,
+        student,
+        data: randomLoader(8, 8),
+        epochs: 1,
+        optimizer: new SGD({ learningRate: 0.1 }),
+      }),
+    ).rejects.toThrow(
+      "the teacher ends in a softmax; distillation needs logits (build it with classifierActivation 'linear')",
+    );
+    await expect(
+      distill({
+        teacher: student,
+        student: softmaxTeacher,
+        data: randomLoader(8, 8),
+        epochs: 1,
+        optimizer: new SGD({ learningRate: 0.1 }),
+      }),
+    ).rejects.toThrow(/the student ends in a softmax/);
+    softmaxTeacher.dispose();
     teacher.dispose();
     student.dispose();
   });
@@ -164,5 +195,61 @@ describe('distill with augmentation, checkpoints and resume', () => {
       run.student.dispose();
     }
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('teacher logits cached per image', () => {
+  it('run the teacher in the first epoch only and train the student exactly as without the cache', async () => {
+    const run = async (cacheTeacher: boolean) => {
+      const teacher = teacherModel();
+      let calls = 0;
+      const apply = teacher.apply.bind(teacher);
+      teacher.apply = ((...args: Parameters<typeof apply>) => {
+        calls++;
+        return apply(...args);
+      }) as typeof teacher.apply;
+      // a dense student: the test is about the teacher's calls, and convolution gradients are slow here
+      const student = withSeed(5, () =>
+        tfl.sequential({
+          layers: [tfl.layers.flatten({ inputShape: [28, 28, 1] }), tfl.layers.dense({ units: 10 })],
+        }),
+      );
+      const before = tf.memory().numTensors;
+      await distill({
+        teacher,
+        student,
+        data: randomLoader(16, 8, 2), // shuffled: later epochs pair the images differently
+        epochs: 2,
+        optimizer: new SGD({ learningRate: 0.1 }),
+        temperature: 2,
+        alpha: 0.3,
+        cacheTeacher,
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      const weights = student.weights.map((w) => Array.from(w.read().dataSync()));
+      teacher.dispose();
+      student.dispose();
+      return { calls, weights };
+    };
+    const plain = await run(false);
+    const cached = await run(true);
+    expect(plain.calls).toBe(4); // 2 batches × 2 epochs
+    expect(cached.calls).toBe(2); // 2 batches of the first epoch
+    expect(cached.weights).toEqual(plain.weights);
+  });
+
+  it('counts teacher runs, skips batches without indices and refuses unknown options', async () => {
+    const teacher = teacherModel();
+    const x = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;
+    const y = tf.tensor1d([0, 1], 'int32');
+    const batches = new TeacherBatches([{ x, y } as unknown as TensorBatch], teacher, { cache: true });
+    for (let pass = 0; pass < 2; pass++) {
+      for await (const batch of batches) expect(batches.teacherLogits(batch.y)?.shape).toEqual([2, 10]);
+    }
+    expect(batches.teacherRuns).toBe(2); // no indices: nothing to key the cache by
+    expect(() => new TeacherBatches([], teacher, { cache: 1 } as never)).toThrow(/cache.*received 1/);
+    expect(() => new TeacherBatches([], teacher, { cahce: true } as never)).toThrow(/cahce/);
+    tf.dispose([x, y]);
+    teacher.dispose();
   });
 });

@@ -7,7 +7,9 @@
  * The teacher's logits travel beside the batch: {@link TeacherBatches} wraps any batch source
  * (a `DataLoader` keeps its per-epoch order, so checkpoints and resume work unchanged) and the loss
  * from {@link teacherLoss} finds the logits of the batch whose targets it is given. Validation
- * batches have no teacher logits and are scored with plain cross-entropy.
+ * batches have no teacher logits and are scored with plain cross-entropy. Without augmentation the
+ * teacher's logits of an image never change, so they can be kept per image (`cache`) and the teacher
+ * runs once per image instead of once per image and epoch.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -32,6 +34,18 @@ export function outputClasses(model: tfl.LayersModel): number {
   return classes;
 }
 
+/** Options of {@link TeacherBatches}. */
+export interface TeacherBatchesOptions {
+  /**
+   * Keep each image's teacher logits, by the data set index that a `DataLoader`'s batches carry
+   * (`indices`), and reuse them in later epochs instead of running the teacher again (default
+   * false). Only for deterministic batches: under augmentation, mixup or cutmix the image of an
+   * index changes every epoch and the teacher must see each epoch's view. Batches without `indices`
+   * are never cached.
+   */
+  cache?: boolean;
+}
+
 /**
  * A batch source that runs the teacher (inference mode, no gradient) on each batch it yields and
  * keeps the logits until the next batch. It forwards a `DataLoader`'s `length`, `epoch` and
@@ -39,14 +53,27 @@ export function outputClasses(model: tfl.LayersModel): number {
  */
 export class TeacherBatches implements AsyncIterable<TensorBatch> {
   private readonly logits = new WeakMap<tf.Tensor, tf.Tensor>();
+  private readonly cached: Map<number, Float32Array> | undefined;
+  private runs = 0;
 
   /** Wraps `source`; `teacher` is set non-trainable. */
   constructor(
     readonly source: BatchSource,
     readonly teacher: tfl.LayersModel,
+    options?: TeacherBatchesOptions,
   ) {
     if (typeof teacher?.apply !== 'function') throw invalidArgument('teacher', teacher, 'a tf.LayersModel');
+    const { cache } = checkKeys(options, ['cache'], 'TeacherBatches options');
+    if (cache !== undefined && typeof cache !== 'boolean') {
+      throw invalidArgument('TeacherBatches options.cache', cache, 'true or false');
+    }
+    this.cached = cache ? new Map() : undefined;
     teacher.trainable = false;
+  }
+
+  /** How many batches the teacher has run on (batches served from the cache not counted). */
+  get teacherRuns(): number {
+    return this.runs;
   }
 
   /** Batches per epoch, when the source knows it. */
@@ -69,6 +96,36 @@ export class TeacherBatches implements AsyncIterable<TensorBatch> {
     return this.logits.get(y);
   }
 
+  /** The teacher's logits of `batch`: from the cache when every image of it is there, else computed. */
+  private async logitsOf(batch: TensorBatch): Promise<tf.Tensor> {
+    const indices = (batch as Partial<TensorBatch>).indices;
+    const cache = this.cached && indices instanceof Int32Array && indices.length === batch.x.shape[0];
+    if (cache && indices.length > 0 && indices.every((i) => this.cached!.has(i))) {
+      const rows = Array.from(indices, (i) => this.cached!.get(i)!);
+      const classes = rows[0]!.length;
+      const values = new Float32Array(rows.length * classes);
+      rows.forEach((row, r) => {
+        values.set(row, r * classes);
+      });
+      return tf.tensor2d(values, [rows.length, classes]);
+    }
+    this.runs++;
+    const logits = tf.tidy(() => this.teacher.apply(batch.x, { training: false }) as tf.Tensor);
+    if (cache) {
+      try {
+        const values = (await logits.data()) as Float32Array;
+        const classes = values.length / indices.length;
+        indices.forEach((index, r) => {
+          this.cached!.set(index, values.slice(r * classes, (r + 1) * classes));
+        });
+      } catch (error) {
+        logits.dispose();
+        throw error;
+      }
+    }
+    return logits;
+  }
+
   private async *wrap(
     batches: AsyncIterable<TensorBatch> | Iterable<TensorBatch>,
   ): AsyncGenerator<TensorBatch> {
@@ -76,7 +133,8 @@ export class TeacherBatches implements AsyncIterable<TensorBatch> {
     try {
       for await (const batch of batches as AsyncIterable<TensorBatch>) {
         current?.dispose();
-        current = tf.tidy(() => this.teacher.apply(batch.x, { training: false }) as tf.Tensor);
+        current = undefined;
+        current = await this.logitsOf(batch);
         this.logits.set(batch.y, current);
         yield batch;
       }
@@ -112,8 +170,29 @@ export function teacherLoss(batches: TeacherBatches, options: DistillationLossOp
   }) as LossFunction;
 }
 
-/** Throws unless teacher and student output the same number of classes. */
+/** Whether the model's output layer applies a softmax (its output is probabilities, not logits). */
+function endsInSoftmax(model: tfl.LayersModel): boolean {
+  const layer = model.outputLayers?.[0] ?? model.layers[model.layers.length - 1];
+  return (layer?.getConfig() as { activation?: unknown } | undefined)?.activation === 'softmax';
+}
+
+/**
+ * Throws unless teacher and student output logits (no softmax output layer: the loss softens logits
+ * by T, and probabilities divided by T are not softened logits) and the same number of classes.
+ */
 export function checkTeacherStudent(teacher: tfl.LayersModel, student: tfl.LayersModel): void {
+  for (const [role, model] of [
+    ['teacher', teacher],
+    ['student', student],
+  ] as const) {
+    if (endsInSoftmax(model)) {
+      throw new ZooError(
+        'INVALID_ARGUMENT',
+        `the ${role} ends in a softmax; distillation needs logits (build it with classifierActivation 'linear')`,
+        { received: 'a softmax output layer', expected: 'a model whose output is logits' },
+      );
+    }
+  }
   const t = outputClasses(teacher);
   const s = outputClasses(student);
   if (t !== s) {
@@ -134,6 +213,11 @@ export interface DistillOptions extends Omit<TrainOptions, 'model' | 'loss' | 'c
   temperature?: number;
   /** Weight α of the hard-label term in [0, 1] (default 0.5). */
   alpha?: number;
+  /**
+   * Run the teacher once per image and reuse its logits in later epochs (default false); only for
+   * data without augmentation (see {@link TeacherBatchesOptions.cache}).
+   */
+  cacheTeacher?: boolean;
 }
 
 const DISTILL_KEYS = [
@@ -141,6 +225,7 @@ const DISTILL_KEYS = [
   'student',
   'temperature',
   'alpha',
+  'cacheTeacher',
   'data',
   'validation',
   'epochs',
@@ -167,7 +252,7 @@ const DISTILL_KEYS = [
  */
 export async function distill(options: DistillOptions): Promise<History> {
   const given = checkKeys(options, DISTILL_KEYS) as DistillOptions;
-  const { teacher, student, temperature, alpha, data, labelSmoothing, ...rest } = given;
+  const { teacher, student, temperature, alpha, cacheTeacher, data, labelSmoothing, ...rest } = given;
   if (typeof student?.apply !== 'function') throw invalidArgument('student', student, 'a tf.LayersModel');
   if (typeof teacher?.apply !== 'function') throw invalidArgument('teacher', teacher, 'a tf.LayersModel');
   checkTeacherStudent(teacher, student);
@@ -176,6 +261,10 @@ export async function distill(options: DistillOptions): Promise<History> {
     alpha: checkRange(alpha, 0.5, 'alpha', { min: 0, max: 1 }),
     ...(labelSmoothing ? { labelSmoothing } : {}),
   };
-  const batches = new TeacherBatches(data, teacher);
+  const batches = new TeacherBatches(
+    data,
+    teacher,
+    cacheTeacher === undefined ? {} : { cache: cacheTeacher },
+  );
   return train({ ...rest, model: student, data: batches, loss: teacherLoss(batches, loss) });
 }

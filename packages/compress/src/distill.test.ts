@@ -112,6 +112,27 @@ describe('distill', () => {
         temperature: 0,
       }),
     ).rejects.toThrow(/temperature/);
+    // train's own options pass through to it (its check answers), its feature cache does not.
+    await expect(
+      distill({
+        teacher: teacherModel(),
+        student,
+        data: randomLoader(8, 8),
+        epochs: 1,
+        optimizer: new SGD({ learningRate: 0.1 }),
+        accumulateSteps: 0,
+      }),
+    ).rejects.toThrow(/accumulateSteps.*positive integer/);
+    await expect(
+      distill({
+        teacher: teacherModel(),
+        student,
+        data: randomLoader(8, 8),
+        epochs: 1,
+        optimizer: new SGD({ learningRate: 0.1 }),
+        cacheFeatures: true,
+      } as never),
+    ).rejects.toThrow(/cacheFeatures/);
     const softmaxTeacher = withSeed(4, () =>
       tfl.sequential({
         layers: [

@@ -204,7 +204,8 @@ export function checkTeacherStudent(teacher: tfl.LayersModel, student: tfl.Layer
 }
 
 /** Options of {@link distill}: `train`'s options for the student, plus the teacher and the loss's. */
-export interface DistillOptions extends Omit<TrainOptions, 'model' | 'loss' | 'classWeights'> {
+export interface DistillOptions
+  extends Omit<TrainOptions, 'model' | 'loss' | 'classWeights' | 'cacheFeatures'> {
   /** The trained teacher (frozen; run in inference mode). */
   teacher: tfl.LayersModel;
   /** The student being trained. */
@@ -237,6 +238,12 @@ const DISTILL_KEYS = [
   'schedule',
   'initialState',
   'signal',
+  // train's memory and step options (#28); its feature cache is refused: the student's whole
+  // model trains against the teacher's logits.
+  'accumulateSteps',
+  'checkKernels',
+  'memoryCheck',
+  'onMemoryEstimate',
 ];
 
 /**

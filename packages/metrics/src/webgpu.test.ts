@@ -3,11 +3,10 @@
  * synchronous read does not exist: `updateAsync` reads the GPU's tensors and gives exactly what the
  * same numbers give as plain arrays; `update` on such a tensor says what to do instead.
  */
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, releaseBackend, ZooError } from '@tfzoo/core';
-import { seededRandom } from '@tfzoo/test-harness';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZooError } from '@tfzoo/core';
+import { seededRandom, useWebGpu } from '@tfzoo/test-harness';
+import { describe, expect, it } from 'vitest';
 import {
   readInput,
   StreamingAccuracy,
@@ -21,20 +20,7 @@ import {
   StreamingTopKAccuracy,
 } from './index.js';
 
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-
-beforeAll(async () => {
-  if (!existsSync(SWIFTSHADER) && process.env.VK_ICD_FILENAMES === undefined) {
-    throw new Error(`${SWIFTSHADER} is missing: run .ci/setup (it installs Debian's chromium)`);
-  }
-  process.env.VK_ICD_FILENAMES ??= SWIFTSHADER;
-  await initBackend('webgpu');
-});
-
-afterAll(async () => {
-  releaseBackend();
-  await tf.setBackend('cpu');
-});
+useWebGpu();
 
 const random = seededRandom(24);
 const N = 37;

@@ -3,26 +3,13 @@
  * scalar reads, which Node's WebGPU cannot give; it says so with a ZooError, leaks nothing, and
  * leaves the variables as they were.
  */
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, releaseBackend, ZooError } from '@tfzoo/core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ZooError } from '@tfzoo/core';
+import { useWebGpu } from '@tfzoo/test-harness';
+import { expect, it } from 'vitest';
 import { LBFGS } from './index.js';
 
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-
-beforeAll(async () => {
-  if (!existsSync(SWIFTSHADER) && process.env.VK_ICD_FILENAMES === undefined) {
-    throw new Error(`${SWIFTSHADER} is missing: run .ci/setup (it installs Debian's chromium)`);
-  }
-  process.env.VK_ICD_FILENAMES ??= SWIFTSHADER;
-  await initBackend('webgpu');
-});
-
-afterAll(async () => {
-  releaseBackend();
-  await tf.setBackend('cpu');
-});
+useWebGpu();
 
 it('refuses WebGPU in Node with a ZooError naming the backends that work', async () => {
   expect(tf.getBackend()).toBe('webgpu');

@@ -191,3 +191,4 @@ export {
   type ReferenceResult,
   runReference,
 } from './torchvision-reference.js';
+export { SWIFTSHADER_ICD, type UseWebGpuOptions, useWebGpu } from './webgpu.js';

@@ -2,19 +2,16 @@
  * The training loop on WebGPU in Node (Dawn on SwiftShader's Vulkan driver, installed by
  * `.ci/setup`): training, evaluation, checkpoints and fine-tuning read tensors asynchronously only.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend, releaseBackend } from '@tfzoo/core';
 import { ArrayImageDataset, compose, DataLoader, normalize, toFloat } from '@tfzoo/datasets';
 import { AdamW } from '@tfzoo/optimizers';
+import { useWebGpu } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, freeze, loadCheckpoint, replaceHead, saveCheckpoint, train } from './index.js';
-
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /** 3 (or 2) classes told apart by which third of an 8×8 image is bright. */
 function stripes(n: number, seed = 0, classes = 3): ArrayImageDataset {
@@ -60,16 +57,13 @@ function tinyModel(): tfl.LayersModel {
 const transform = compose(toFloat(), normalize([0.4], [0.3]));
 let dir: string;
 
+useWebGpu();
+
 beforeAll(async () => {
-  if (!existsSync(SWIFTSHADER)) throw new Error(`${SWIFTSHADER} is missing: run .ci/setup`);
-  process.env.VK_ICD_FILENAMES ??= SWIFTSHADER;
   dir = await mkdtemp(join(tmpdir(), 'tfzoo-train-webgpu-'));
-  await initBackend('webgpu');
 });
 
 afterAll(async () => {
-  releaseBackend();
-  await tf.setBackend('cpu');
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -8,15 +8,12 @@
  * - one model per family runs a training step: finite loss, finite gradients, changed weights;
  * - nothing leaks (`tf.memory().numTensors` before and after), and every read is asynchronous.
  */
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { getModelDefinition, initBackend, listModels, releaseBackend, withSeed } from '@tfzoo/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getModelDefinition, listModels, withSeed } from '@tfzoo/core';
+import { useWebGpu } from '@tfzoo/test-harness';
+import { describe, expect, it } from 'vitest';
 import { createModel } from '../index.js';
-
-/** SwiftShader's Vulkan driver from Debian's chromium. */
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /** Input side of the checks (every family's total stride is at most 32). */
 export const WEBGPU_SIZE = 64;
@@ -81,24 +78,6 @@ async function build(id: string): Promise<tfl.LayersModel> {
 function inputOf(model: tfl.LayersModel, batch: number): tf.Tensor4D {
   const [, h, w, c] = model.inputs[0]!.shape as number[];
   return tf.randomUniform([batch, h!, w!, c!], -1, 1, 'float32', 7) as tf.Tensor4D;
-}
-
-/** Brings up WebGPU on SwiftShader (unless another Vulkan driver is named) and releases it after. */
-export function useWebGpu(): void {
-  beforeAll(async () => {
-    if (!existsSync(SWIFTSHADER_ICD) && process.env.VK_ICD_FILENAMES === undefined) {
-      throw new Error(`${SWIFTSHADER_ICD} is missing: run .ci/setup (it installs Debian's chromium)`);
-    }
-    process.env.VK_ICD_FILENAMES ??= SWIFTSHADER_ICD;
-    // TF.js's test-mode kernel check counts the intermediate tfjs-backend-webgpu 4.22 keeps for
-    // later disposal in fusedMatMul as a leak; the tensor counts checked here are the real test.
-    tf.env().set('IS_TEST', false);
-    await import('@tensorflow/tfjs-backend-cpu');
-    await initBackend('webgpu');
-  });
-  afterAll(() => {
-    releaseBackend();
-  });
 }
 
 /**
@@ -181,7 +160,7 @@ export async function trainStep(id: string): Promise<number> {
 /** Declares the logits checks of `ids`. */
 export function describeLogits(title: string, ids: readonly string[]): void {
   describe(`WebGPU logits vs cpu at ${WEBGPU_SIZE}×${WEBGPU_SIZE}: ${title}`, () => {
-    useWebGpu();
+    useWebGpu({ relaxLeakCheck: true });
     // SwiftShader compiles every shader on the CPU: the largest models take minutes on a busy machine.
     for (const id of ids) it(id, async () => void (await checkLogits(id)), 900_000);
   });
@@ -195,7 +174,7 @@ export function share(ids: readonly string[], part: number, parts: number): stri
 /** Declares the training steps of `ids`. */
 export function describeTraining(title: string, ids: readonly string[]): void {
   describe(`one WebGPU training step at ${WEBGPU_SIZE}×${WEBGPU_SIZE}: ${title}`, () => {
-    useWebGpu();
+    useWebGpu({ relaxLeakCheck: true });
     for (const id of ids) it(id, async () => void (await trainStep(id)), 900_000);
   });
 }

@@ -12,6 +12,7 @@ export * from './fashion-mnist.js';
 export * from './features.js';
 export * from './heads.js';
 export * from './imagenet.js';
+export * from './inference/index.js';
 export * from './init.js';
 export * from './options.js';
 export * from './random.js';

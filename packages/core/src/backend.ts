@@ -66,8 +66,8 @@ export interface InitBackendOptions {
    * Threads for the wasm backend. Values above 1 need the thread loader that
    * `import '@tfzoo/wasm-training'` installs (see {@link registerWasmThreadsLoader}). Default: in
    * Node with that loader installed, {@link DEFAULT_WASM_THREADS} or the machine's logical cores if
-   * fewer (XNNPACK's convolutions and matrix products use them; most element-wise kernels run on
-   * one); otherwise 1.
+   * fewer (the convolutions and matrix products gain from them; in tfzoo's profiles the
+   * element-wise kernels do not); otherwise 1.
    */
   threads?: number;
   /** For `webgpu`: the adapter to ask for (power preference; in Node, a Dawn adapter name). */

@@ -25,6 +25,11 @@ export interface RuntimeSpec {
   tf32?: boolean;
   /** For `pytorch`: run in channels-last memory format (default false). */
   channelsLast?: boolean;
+  /**
+   * For `tfjs`: time the inference form (`optimizeForInference` of `@tfzoo/core`: batch-norm
+   * folded, fused kernels) instead of the model as built (default false).
+   */
+  optimize?: boolean;
 }
 
 /** One model of the benchmark: a tfzoo id and the torchvision constructor of the same architecture. */

@@ -115,13 +115,17 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
     failAll(task, result, 'error', result.reason);
     return;
   }
+  // The inference form, when the runtime asks for it: predict-only, so training rows never use it.
+  const fast = task.runtime.optimize ? core.optimizeForInference(model) : undefined;
+  const predict = (x: tf.Tensor): tf.Tensor => (fast ?? model).predict(x) as tf.Tensor;
+  if (fast) result.info.inferencePlan = summarizePlan(fast.plan);
   result.buildSeconds = seconds() - buildStart;
   save();
 
   // The logits check: batch 1, the same weights and input in every process.
   const checkInput = deterministicImages(1, task.imageSize, task.seed + 1);
   const checkStart = seconds();
-  const checkOutput = model.predict(checkInput) as tf.Tensor;
+  const checkOutput = predict(checkInput);
   const logits = await checkOutput.data();
   const checkSeconds = seconds() - checkStart;
   tf.dispose([checkInput, checkOutput]);
@@ -142,6 +146,7 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
     if (!result.check.ok) {
       result.reason = `logits differ from the cpu backend's: relative error ${result.check.relativeError.toExponential(2)} > ${task.tolerance}${result.check.reason ? ` (${result.check.reason})` : ''}`;
       failAll(task, result, 'error', result.reason);
+      fast?.dispose();
       model.dispose();
       return;
     }
@@ -168,7 +173,7 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
     try {
       if (c.mode === 'inference') {
         const call = async (): Promise<void> => {
-          const y = model.predict(x) as tf.Tensor;
+          const y = predict(x);
           await y.data();
           y.dispose();
         };
@@ -229,7 +234,18 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
     delete result.running;
     save();
   }
+  fast?.dispose();
   model.dispose();
+}
+
+/** How many steps of each kind the inference form runs (`conv2d+relu: 8`, `layer: 2`, …). */
+function summarizePlan(plan: readonly { op: string; activation?: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const step of plan) {
+    const key = step.activation ? `${step.op}+${step.activation}` : step.op;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 interface OrtModule {

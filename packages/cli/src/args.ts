@@ -60,7 +60,7 @@ export const USAGE: Record<string, { usage: string; summary: string }> = {
   },
   cache: { usage: 'tfzoo cache list|clear [--json]', summary: 'show or clear the weights cache' },
   predict: {
-    usage: 'tfzoo predict <id> <image>… [--top k]',
+    usage: 'tfzoo predict <id> <image>… [--top k] [--no-optimize]',
     summary: 'top-k classes with labels for image files',
   },
   train: {
@@ -72,7 +72,7 @@ export const USAGE: Record<string, { usage: string; summary: string }> = {
     summary: 'fine-tune pretrained weights on new data (new head when classes differ)',
   },
   eval: {
-    usage: 'tfzoo eval <id> [--data fashion-mnist] [--split test]',
+    usage: 'tfzoo eval <id> [--data fashion-mnist] [--split test] [--no-optimize]',
     summary: 'accuracy, top-5 and loss on a data set split',
   },
   export: {

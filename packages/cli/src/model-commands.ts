@@ -17,6 +17,7 @@ import {
   invalidArgument,
   listModels,
   listPretrained,
+  optimizeForInference,
   type PretrainedConfig,
   prefetch,
   resolveModelId,
@@ -239,6 +240,10 @@ export async function predictCommand(argv: string[], io: CommandIo): Promise<num
       top: { type: 'string', short: 'k', help: 'how many classes to print (default 5)' },
       weights: { type: 'string', help: 'weight file instead of the pretrained weights' },
       backend: { type: 'string', help: 'auto | wasm | cpu | … (default auto)' },
+      'no-optimize': {
+        type: 'boolean',
+        help: 'run the model as built, without folding batch-norm and fusing activations',
+      },
     },
     'predict',
   );
@@ -268,12 +273,14 @@ export async function predictCommand(argv: string[], io: CommandIo): Promise<num
   });
   const transform = preprocessForPretrained(config.preprocessing);
   const results = [];
+  // The inference form (batch-norm folded, fused kernels) unless asked not to: same logits.
+  const fast = values['no-optimize'] === true ? undefined : optimizeForInference(model);
   try {
     for (let i = 0; i < images.length; i++) {
       const image = transform(decoded[i]!, new Rng(0));
       const probs = tf.tidy(() => {
         const x = tf.tensor4d(image.data as Float32Array, [1, image.height, image.width, image.channels]);
-        return tf.softmax(model.predict(x) as tf.Tensor2D);
+        return tf.softmax((fast ?? model).predict(x) as tf.Tensor2D);
       });
       const values = Array.from(await probs.data());
       probs.dispose();
@@ -284,6 +291,7 @@ export async function predictCommand(argv: string[], io: CommandIo): Promise<num
       results.push({ image: images[i]!, top });
     }
   } finally {
+    fast?.dispose();
     model.dispose();
   }
   if (values.json) io.stdout.write(`${JSON.stringify(results)}\n`);

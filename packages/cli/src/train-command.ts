@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { invalidArgument, saveWeights, withSeed, ZooError } from '@tfzoo/core';
+import { invalidArgument, optimizeForInference, saveWeights, withSeed, ZooError } from '@tfzoo/core';
 import { classBalancedSampler, DataLoader, type Dataset, trainValidationSplit } from '@tfzoo/datasets';
 import type { LossFunction } from '@tfzoo/losses';
 import {
@@ -629,6 +629,10 @@ export const EVAL_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', help: 'print the result as JSON' },
   backend: { type: 'string', help: 'auto | wasm | cpu | … (default auto)' },
   threads: { type: 'string', help: 'wasm threads' },
+  'no-optimize': {
+    type: 'boolean',
+    help: 'run the model as built, without folding batch-norm and fusing activations',
+  },
 };
 
 /** `tfzoo eval <id>`: loss, top-1 and top-5 accuracy on a data set's split. */
@@ -684,9 +688,18 @@ export async function evalCommand(argv: string[], io: CommandIo): Promise<number
     transform: evalTransform(data, folder),
   });
   const started = performance.now();
-  const result = await evaluate(model, loader, { metrics: ['accuracy', 'top5'] });
+  // The inference form (batch-norm folded, fused kernels) unless asked not to: same logits.
+  // evaluate() only calls apply(x, { training: false }), which is the inference form's predict.
+  const fast = values['no-optimize'] === true ? undefined : optimizeForInference(model);
+  const target = fast ? ({ apply: (x: tf.Tensor) => fast.predict(x) } as unknown as tfl.LayersModel) : model;
+  let result: Awaited<ReturnType<typeof evaluate>>;
+  try {
+    result = await evaluate(target, loader, { metrics: ['accuracy', 'top5'] });
+  } finally {
+    fast?.dispose();
+    model.dispose();
+  }
   const seconds = (performance.now() - started) / 1000;
-  model.dispose();
   if (values.json === true) {
     io.stdout.write(`${JSON.stringify({ id, data: spec, split, ...result, seconds })}\n`);
   } else {

@@ -63,8 +63,11 @@ export interface InitBackendOptions {
    */
   quiet?: boolean;
   /**
-   * Threads for the wasm backend (default 1). Values above 1 need the thread loader that
-   * `import '@tfzoo/wasm-training'` installs (see {@link registerWasmThreadsLoader}).
+   * Threads for the wasm backend. Values above 1 need the thread loader that
+   * `import '@tfzoo/wasm-training'` installs (see {@link registerWasmThreadsLoader}). Default: in
+   * Node with that loader installed, {@link DEFAULT_WASM_THREADS} or the machine's logical cores if
+   * fewer (the convolutions and matrix products gain from them; in tfzoo's profiles the
+   * element-wise kernels do not); otherwise 1.
    */
   threads?: number;
   /** For `webgpu`: the adapter to ask for (power preference; in Node, a Dawn adapter name). */
@@ -80,6 +83,34 @@ const OPTION_KEYS = ['quiet', 'threads', 'webgpu'];
 export type WasmThreadsLoader = (threads: number) => Promise<void>;
 
 let wasmThreadsLoader: WasmThreadsLoader | null = null;
+
+/** Threads {@link initBackend} gives wasm by default in Node (when the thread loader is installed). */
+export const DEFAULT_WASM_THREADS = 2;
+
+function isNode(): boolean {
+  return typeof process === 'object' && typeof process.versions?.node === 'string';
+}
+
+/** Logical cores here: `navigator.hardwareConcurrency`, else Node's `os.availableParallelism()`. */
+async function logicalCores(): Promise<number> {
+  const fromNavigator = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+    ?.hardwareConcurrency;
+  if (typeof fromNavigator === 'number' && fromNavigator > 0) return fromNavigator;
+  try {
+    // A variable specifier: bundlers for browsers leave it alone (this runs in Node only).
+    const specifier = 'node:os';
+    const os = (await import(specifier)) as { availableParallelism?: () => number; cpus(): unknown[] };
+    return os.availableParallelism?.() ?? os.cpus().length;
+  } catch {
+    return 1;
+  }
+}
+
+/** The wasm thread count when none is asked for (see {@link InitBackendOptions.threads}). */
+async function defaultWasmThreads(): Promise<number> {
+  if (wasmThreadsLoader === null || !isNode()) return 1;
+  return Math.max(1, Math.min(DEFAULT_WASM_THREADS, await logicalCores()));
+}
 
 /**
  * Installs (or, with `null`, removes) the loader {@link initBackend} uses for
@@ -137,7 +168,7 @@ const loaders: Record<BackendName, BackendLoader> = {
   wasm: {
     tfName: 'wasm',
     load: async (options) => {
-      const threads = options.threads ?? 1;
+      const threads = options.threads ?? (await defaultWasmThreads());
       if (threads > 1 && wasmThreadsLoader === null) {
         throw new Error(
           `threads: ${threads} needs a thread loader: add import '@tfzoo/wasm-training' (TF.js 4.22 runs wasm single-threaded in Node)`,

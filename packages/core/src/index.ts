@@ -13,6 +13,7 @@ export * from './fashion-mnist.js';
 export * from './features.js';
 export * from './heads.js';
 export * from './imagenet.js';
+export * from './inference/index.js';
 export * from './init.js';
 export * from './options.js';
 export * from './pretrained-hosts.js';

@@ -1,0 +1,3 @@
+import { describeInferenceGroup } from './test/inference-parity.js';
+
+describeInferenceGroup('rest');

@@ -201,10 +201,11 @@ describe('train', () => {
       ),
     );
     const labels = Array.from({ length: 80 }, () => Math.floor(random() * 10));
-    const batches: TensorBatch[] = [
+    // Feature rows, not images: TensorBatch's x is typed NHWC, evaluate takes any model input.
+    const batches = [
       { x: xs[0]!, y: tf.tensor1d(labels.slice(0, 40), 'int32') },
-      { x: xs[1]!, y: tf.oneHot(tf.tensor1d(labels.slice(40), 'int32'), 10) as tf.Tensor2D },
-    ];
+      { x: xs[1]!, y: tf.oneHot(tf.tensor1d(labels.slice(40), 'int32'), 10) },
+    ] as unknown as TensorBatch[];
     const logits = tf.tidy(() => tf.concat(xs.map((x) => model.predict(x) as tf.Tensor)));
     const rows = (await logits.array()) as number[][];
     logits.dispose();

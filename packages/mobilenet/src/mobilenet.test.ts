@@ -253,6 +253,10 @@ describe('builders', () => {
       timmMobileNetV3Config({ size: 'small', widthMultiplier: 0.5 }),
     );
     expect(timmMobileNetV3Config({ size: 'small', widthMultiplier: 0.5 }).name).toBe('mobilenetv3_small_050');
+    // timm's _150d weights are 256×256: the id's default input.
+    const large150d = getModelDefinition('mobilenetv3_large_150d').build({ skipInit: true });
+    expect(large150d.inputs[0]!.shape).toEqual([null, 256, 256, 3]);
+    large150d.dispose();
     expect(() => timmMobileNetV3Config({ size: 'small', rw: true })).toThrow('rw must be true only for size');
     expect(() => timmMobileNetV3Config({ size: 'large', depthMultiplier: 0 })).toThrow(
       'depthMultiplier must be a positive number',

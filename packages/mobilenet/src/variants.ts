@@ -34,6 +34,8 @@ export interface MobileNetVariant {
   timm: boolean;
   /** timm's MobileNetV3 definition of the id (width, depth, minimal, TF port, rw), for timm's V3 ids. */
   timmV3?: Readonly<Omit<TimmMobileNetV3Spec, 'name'>>;
+  /** Default square input size when it is not 224 (timm's `input_size` of the id's weights). */
+  inputSize?: number;
 }
 
 function timmV3(name: string, timmV3: Omit<TimmMobileNetV3Spec, 'name'>): MobileNetVariant {
@@ -50,11 +52,10 @@ export const MOBILENET_VARIANTS: Readonly<Record<string, MobileNetVariant>> = Ob
   mobilenet_v3_small: { name: 'mobilenet_v3_small', version: 'v3_small', timm: false },
   mobilenetv3_large_075: timmV3('mobilenetv3_large_075', { size: 'large', widthMultiplier: 0.75 }),
   mobilenetv3_large_100: timmV3('mobilenetv3_large_100', { size: 'large', widthMultiplier: 1 }),
-  mobilenetv3_large_150d: timmV3('mobilenetv3_large_150d', {
-    size: 'large',
-    widthMultiplier: 1.5,
-    depthMultiplier: 1.2,
-  }),
+  mobilenetv3_large_150d: {
+    ...timmV3('mobilenetv3_large_150d', { size: 'large', widthMultiplier: 1.5, depthMultiplier: 1.2 }),
+    inputSize: 256,
+  },
   mobilenetv3_small_050: timmV3('mobilenetv3_small_050', { size: 'small', widthMultiplier: 0.5 }),
   mobilenetv3_small_075: timmV3('mobilenetv3_small_075', { size: 'small', widthMultiplier: 0.75 }),
   mobilenetv3_small_100: timmV3('mobilenetv3_small_100', { size: 'small', widthMultiplier: 1 }),
@@ -132,7 +133,12 @@ export function buildMobileNetVariant(
     const name = typeof options.name === 'string' ? options.name : arch;
     checkOptionKeys(options, [...BUILD_OPTION_KEYS, ...MOBILENET_OPTION_KEYS], name);
     const { widthMultiplier: _width, reference: _reference, ...build } = options as MobileNetOptions;
-    return buildMobileNet(timmMobileNetV3Config({ ...variant.timmV3, name }), build as BuildOptions);
+    const size = variant.inputSize;
+    const inputShape = build.inputShape ?? (size === undefined ? undefined : [size, size, 3]);
+    return buildMobileNet(timmMobileNetV3Config({ ...variant.timmV3, name }), {
+      ...(build as BuildOptions),
+      ...(inputShape === undefined ? {} : { inputShape }),
+    });
   }
   return (entry.build as (o: typeof options) => tfl.LayersModel)({
     ...options,

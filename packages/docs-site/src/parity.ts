@@ -59,10 +59,32 @@ export const PARITY_EVIDENCE: Readonly<Record<string, readonly ParityEvidence[]>
       file: 'packages/mobilenet/src/timm.test.ts',
       reference:
         'timm fixtures made with real timm (`mobilenetv1_100`, `mobilenetv2_100`, `mobilenetv3_large_100`)',
-      variants: ['mobilenet_v1', 'mobilenet_v2', 'mobilenet_v3_large'],
+      variants: ['mobilenetv1_100', 'mobilenetv2_100', 'mobilenetv3_large_100'],
       inputSize: 224,
       bound: LOGITS,
       also: "every tensor consumed once; timm's parameter count",
+    },
+    {
+      file: 'packages/mobilenet/src/timm.test.ts',
+      reference:
+        'timm fixtures made with real timm @ aa4b5850 and torch 1.13 (`make_timm_fixture.py`), one per timm MobileNetV3 id',
+      variants: [
+        'mobilenetv3_large_075',
+        'mobilenetv3_large_150d',
+        'mobilenetv3_small_050',
+        'mobilenetv3_small_075',
+        'mobilenetv3_small_100',
+        'mobilenetv3_rw',
+        'tf_mobilenetv3_large_075',
+        'tf_mobilenetv3_large_100',
+        'tf_mobilenetv3_large_minimal_100',
+        'tf_mobilenetv3_small_075',
+        'tf_mobilenetv3_small_100',
+        'tf_mobilenetv3_small_minimal_100',
+      ],
+      inputSize: 224,
+      bound: LOGITS,
+      also: "timm's parameter count; a strict load with no mapping named (`mobilenet/timm` detected from the tensor names); `mobilenetv3_large_150d` at 256×256",
     },
   ],
   resnet: [

@@ -16,7 +16,8 @@
  * Convolutions are TF.js's own `Conv2D` / `DepthwiseConv2D` (whose PyTorch layouts `@tfzoo/core`
  * knows), so weights map by name alone. Padding is PyTorch's symmetric `(k − 1) / 2`: TF's `'same'` at
  * stride 1 (which is exactly that for odd kernels), and an explicit `ZeroPadding2D` plus `'valid'` at
- * stride 2, where TF's `'same'` would pad asymmetrically.
+ * stride 2, where TF's `'same'` would pad asymmetrically — except in timm's `tf_*` ports, whose
+ * PyTorch convolutions emulate exactly that asymmetric `'same'` (context `padding: 'tf-same'`).
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { invalidArgument, kaimingNormalFanOut, ZooError } from '@tfzoo/core';
@@ -51,6 +52,10 @@ export interface BlockConfig {
   activation: MobileNetActivation;
   /** Squeeze-and-excitation after the depthwise convolution (ReLU, hard-sigmoid gate). */
   se?: boolean;
+  /** Bottleneck channels of the squeeze-and-excitation (default {@link seChannels} of the block's width). */
+  seChannels?: number;
+  /** Activation inside the squeeze-and-excitation (default `relu`; `mobilenetv3_rw` uses the block's). */
+  seActivation?: MobileNetActivation;
   /** Activation after the pointwise convolution of a `ds` block (MobileNetV1; default false). */
   pointwiseActivation?: boolean;
   /** Residual connection when the stride is 1 and the channels match (default true). */
@@ -65,6 +70,11 @@ export interface BlockContext {
   bnMomentum: number;
   /** Whose default initialization to reproduce. */
   init: 'torchvision' | 'timm';
+  /**
+   * `symmetric`: PyTorch's `(k − 1) / 2` on every side. `tf-same`: TensorFlow's `'same'` (timm's
+   * `tf_*` ports), asymmetric at stride 2. Default `symmetric`.
+   */
+  padding?: 'symmetric' | 'tf-same';
 }
 
 /** Standard deviation of a unit normal truncated to [−2, 2] (tfjs's `varianceScaling` normal). */
@@ -118,8 +128,9 @@ export interface ConvUnitArgs {
 /** A bias-free convolution → batch norm → optional activation (torchvision `Conv2dNormActivation`). */
 export function convUnit(x: Tensor, args: ConvUnitArgs, context: BlockContext): Tensor {
   const { kernelSize, stride, names } = args;
-  const padding = stride === 1 ? 'same' : 'valid';
-  let y = explicitPadding(x, kernelSize, stride, names.pad);
+  const tfSame = context.padding === 'tf-same';
+  const padding = stride === 1 || tfSame ? 'same' : 'valid';
+  let y = tfSame ? x : explicitPadding(x, kernelSize, stride, names.pad);
   const conv = args.depthwise
     ? tfl.layers.depthwiseConv2d({
         kernelSize,
@@ -159,10 +170,10 @@ export function seChannels(channels: number): number {
   return makeDivisible(Math.floor(channels / 4), 8);
 }
 
-function squeezeExcite(x: Tensor, channels: number, name: string): Tensor {
+function squeezeExcite(x: Tensor, channels: number, block: BlockConfig, name: string): Tensor {
   return new SqueezeExcite({
-    reducedChannels: seChannels(channels),
-    activation: 'relu',
+    reducedChannels: block.seChannels ?? seChannels(channels),
+    activation: block.seActivation ?? 'relu',
     gate: 'hardSigmoid',
     // Both references initialize the two 1×1 convolutions He-normal with fan-out, biases zero.
     kernelInitializer: kaimingNormalFanOut(),
@@ -210,7 +221,7 @@ export function mobileNetBlock(
     { filters: channels, kernelSize, stride, depthwise: true, activation, names: names.depthwise! },
     context,
   );
-  if (block.se) y = squeezeExcite(y, channels, names.se!);
+  if (block.se) y = squeezeExcite(y, channels, block, names.se!);
   const pointwiseActivation = block.kind === 'ds' && block.pointwiseActivation ? activation : null;
   y = convUnit(
     y,

@@ -24,6 +24,16 @@ const V2_PAPER = {
 };
 const V3_PAPER = { title: 'Searching for MobileNetV3 (Howard et al., 2019)', url: MOBILENET_PAPERS.v3 };
 
+/** A timm MobileNetV3 id: timm's description, the V3 paper, timm's layout. */
+function timmV3Info(arch: string, what: string, millions: number): FamilyVariantInfo {
+  return {
+    description: `timm's ${arch}: ${what}; ${millions.toFixed(2)}M parameters`,
+    paper: V3_PAPER,
+    reference: `timm.models.mobilenetv3 (${arch})`,
+    mappings: ['timm'],
+  };
+}
+
 const VARIANT_INFO: Readonly<Record<string, FamilyVariantInfo>> = {
   mobilenet_v1: {
     description:
@@ -68,12 +78,51 @@ const VARIANT_INFO: Readonly<Record<string, FamilyVariantInfo>> = {
     reference: 'torchvision.models.mobilenetv3',
     mappings: ['torchvision'],
   },
-  mobilenetv3_large_100: {
-    description: "timm's mobilenetv3_large_100: MobileNetV3-Large in timm's layout; 5.48M parameters",
-    paper: V3_PAPER,
-    reference: 'timm.models.mobilenetv3 (mobilenetv3_large_100)',
-    mappings: ['timm'],
-  },
+  mobilenetv3_large_075: timmV3Info('mobilenetv3_large_075', 'MobileNetV3-Large at width 0.75', 3.99),
+  mobilenetv3_large_100: timmV3Info('mobilenetv3_large_100', "MobileNetV3-Large in timm's layout", 5.48),
+  mobilenetv3_large_150d: timmV3Info(
+    'mobilenetv3_large_150d',
+    'MobileNetV3-Large at width 1.5 and depth 1.2 (input 256)',
+    14.62,
+  ),
+  mobilenetv3_small_050: timmV3Info('mobilenetv3_small_050', 'MobileNetV3-Small at width 0.5', 1.59),
+  mobilenetv3_small_075: timmV3Info('mobilenetv3_small_075', 'MobileNetV3-Small at width 0.75', 2.04),
+  mobilenetv3_small_100: timmV3Info('mobilenetv3_small_100', "MobileNetV3-Small in timm's layout", 2.54),
+  mobilenetv3_rw: timmV3Info(
+    'mobilenetv3_rw',
+    "Ross Wightman's early MobileNetV3-Large (SE with the block's activation, bias-free head)",
+    5.48,
+  ),
+  tf_mobilenetv3_large_075: timmV3Info(
+    'tf_mobilenetv3_large_075',
+    "MobileNetV3-Large at width 0.75, TensorFlow's weights (TF 'same' padding)",
+    3.99,
+  ),
+  tf_mobilenetv3_large_100: timmV3Info(
+    'tf_mobilenetv3_large_100',
+    "MobileNetV3-Large, TensorFlow's weights (TF 'same' padding)",
+    5.48,
+  ),
+  tf_mobilenetv3_large_minimal_100: timmV3Info(
+    'tf_mobilenetv3_large_minimal_100',
+    "MobileNetV3-Large minimal (ReLU, 3×3, no SE), TensorFlow's weights",
+    3.92,
+  ),
+  tf_mobilenetv3_small_075: timmV3Info(
+    'tf_mobilenetv3_small_075',
+    "MobileNetV3-Small at width 0.75, TensorFlow's weights (TF 'same' padding)",
+    2.04,
+  ),
+  tf_mobilenetv3_small_100: timmV3Info(
+    'tf_mobilenetv3_small_100',
+    "MobileNetV3-Small, TensorFlow's weights (TF 'same' padding)",
+    2.54,
+  ),
+  tf_mobilenetv3_small_minimal_100: timmV3Info(
+    'tf_mobilenetv3_small_minimal_100',
+    "MobileNetV3-Small minimal (ReLU, 3×3, no SE), TensorFlow's weights",
+    2.04,
+  ),
 };
 
 /** The registered MobileNet family. */

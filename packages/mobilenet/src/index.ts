@@ -50,6 +50,7 @@ export {
   MOBILENET_V1_OPTION_KEYS,
   type MobileNetConfig,
   type MobileNetOptions,
+  type MobileNetPadding,
   type MobileNetReference,
   type MobileNetV1Options,
   type MobileNetWidthOptions,
@@ -60,6 +61,8 @@ export {
   mobilenetV3Config,
   mobilenetV3Large,
   mobilenetV3Small,
+  type TimmMobileNetV3Spec,
+  timmMobileNetV3Config,
 } from './mobilenet.js';
 export {
   MOBILENET_PAPERS,
@@ -70,5 +73,9 @@ export {
   MOBILENETV1_100_PRETRAINED,
   MOBILENETV2_100_PRETRAINED,
   MOBILENETV3_LARGE_100_PRETRAINED,
+  MOBILENETV3_LARGE_150D_PRETRAINED,
+  MOBILENETV3_RW_PRETRAINED,
+  MOBILENETV3_SMALL_PRETRAINED,
+  TF_MOBILENETV3_PRETRAINED,
 } from './pretrained.js';
 export { buildMobileNetVariant, MOBILENET_VARIANTS, type MobileNetVariant } from './variants.js';

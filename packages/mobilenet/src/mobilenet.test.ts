@@ -28,6 +28,7 @@ import {
   mobilenetV3Large,
   mobilenetV3Small,
   namingFor,
+  timmMobileNetV3Config,
 } from './index.js';
 
 beforeAll(async () => {
@@ -136,7 +137,21 @@ describe('builders', () => {
       'mobilenet_v3_small',
       'mobilenetv1_100',
       'mobilenetv2_100',
+      'mobilenetv3_large_075',
       'mobilenetv3_large_100',
+      'mobilenetv3_large_150d',
+      'mobilenetv3_rw',
+      'mobilenetv3_small_050',
+      'mobilenetv3_small_075',
+      'mobilenetv3_small_100',
+    ]);
+    expect(listModels(['tf_mobilenetv3*'])).toEqual([
+      'tf_mobilenetv3_large_075',
+      'tf_mobilenetv3_large_100',
+      'tf_mobilenetv3_large_minimal_100',
+      'tf_mobilenetv3_small_075',
+      'tf_mobilenetv3_small_100',
+      'tf_mobilenetv3_small_minimal_100',
     ]);
     expect(listPretrained('mobilenet*')).toEqual([
       'mobilenet_v2.imagenet1k_v1',
@@ -146,8 +161,16 @@ describe('builders', () => {
       'mobilenet_v3_small.imagenet1k_v1',
       'mobilenetv1_100.ra4_e3600_r224_in1k',
       'mobilenetv2_100.ra_in1k',
+      'mobilenetv3_large_100.miil_in21k_ft_in1k',
+      'mobilenetv3_large_100.ra4_e3600_r224_in1k',
       'mobilenetv3_large_100.ra_in1k',
+      'mobilenetv3_large_150d.ra4_e3600_r256_in1k',
+      'mobilenetv3_rw.rmsp_in1k',
+      'mobilenetv3_small_050.lamb_in1k',
+      'mobilenetv3_small_075.lamb_in1k',
+      'mobilenetv3_small_100.lamb_in1k',
     ]);
+    expect(listPretrained('tf_mobilenetv3*')).toHaveLength(6);
     const timm = getModelDefinition('mobilenetv3_large_100');
     expect(timm.defaultMapping).toBe(MOBILENET_TIMM_MAPPING_ID);
     const model = timm.build({ inputShape: [32, 32, 3] });
@@ -219,6 +242,28 @@ describe('builders', () => {
       "reference of mobilenetv1_100 must be 'timm'",
     );
     expect(mobilenetV2Config({ reference: 'timm', widthMultiplier: 1.4 }).name).toBe('mobilenetv2_140');
+    expect(() => getModelDefinition('mobilenetv3_small_075').build({ widthMultiplier: 1 })).toThrow(
+      "widthMultiplier of mobilenetv3_small_075 must be 0.75 (timm's width-0.75 architecture",
+    );
+    expect(() => getModelDefinition('tf_mobilenetv3_small_100').build({ numClases: 5 } as never)).toThrow(
+      'unknown option "numClases" for tf_mobilenetv3_small_100; did you mean "numClasses"?',
+    );
+    // The timm reference of the width-generic builder is timm's definition at that width.
+    expect(mobilenetV3Config('small', { reference: 'timm', widthMultiplier: 0.5 })).toEqual(
+      timmMobileNetV3Config({ size: 'small', widthMultiplier: 0.5 }),
+    );
+    expect(timmMobileNetV3Config({ size: 'small', widthMultiplier: 0.5 }).name).toBe('mobilenetv3_small_050');
+    // timm's _150d weights are 256×256: the id's default input.
+    const large150d = getModelDefinition('mobilenetv3_large_150d').build({ skipInit: true });
+    expect(large150d.inputs[0]!.shape).toEqual([null, 256, 256, 3]);
+    large150d.dispose();
+    expect(() => timmMobileNetV3Config({ size: 'small', rw: true })).toThrow('rw must be true only for size');
+    expect(() => timmMobileNetV3Config({ size: 'large', depthMultiplier: 0 })).toThrow(
+      'depthMultiplier must be a positive number',
+    );
+    expect(() => buildMobileNet({ ...mobilenetV2Config(), padding: 'reflect' as never })).toThrow(
+      "config.padding must be 'symmetric' or 'tf-same'",
+    );
     const config = mobilenetV2Config();
     const withSe = {
       ...config,

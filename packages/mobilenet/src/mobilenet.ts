@@ -64,7 +64,19 @@ export interface MobileNetConfig {
    * A layer after global pooling that widens the pooled vector before the classifier (V3):
    * `dense` is torchvision's `classifier.0` linear layer, `conv` timm's biased 1×1 `conv_head`.
    */
-  preLogits?: { units: number; activation: MobileNetActivation; kind: 'dense' | 'conv' };
+  preLogits?: {
+    units: number;
+    activation: MobileNetActivation;
+    kind: 'dense' | 'conv';
+    /** Whether the `conv` kind has a bias (default true; `mobilenetv3_rw`'s has none). */
+    bias?: boolean;
+  };
+  /**
+   * Padding of the convolutions: `symmetric` (default) is PyTorch's `(k − 1) / 2` on every side;
+   * `tf-same` is TensorFlow's `'same'`, which pads a strided convolution asymmetrically (timm's
+   * `tf_*` ports, `pad_type='same'`).
+   */
+  padding?: MobileNetPadding;
   /** Batch-norm epsilon (PyTorch's `eps`). */
   bnEpsilon: number;
   /** Batch-norm momentum in PyTorch's convention. */
@@ -72,6 +84,9 @@ export interface MobileNetConfig {
   /** Default dropout rate before the classifier. */
   dropRate: number;
 }
+
+/** How a MobileNet's convolutions pad (see {@link MobileNetConfig.padding}). */
+export type MobileNetPadding = 'symmetric' | 'tf-same';
 
 /** Width options shared by the MobileNet builders. */
 export interface MobileNetWidthOptions {
@@ -280,11 +295,12 @@ const V3_TABLES: Readonly<Record<'large' | 'small', { stages: V3Row[][]; lastCha
 };
 
 /**
- * MobileNetV3 large or small (torchvision `_mobilenet_v3_conf`, timm `_gen_mobilenet_v3`): a
- * hard-swish stem of 16·α channels, the paper's bottleneck table (a block whose expansion equals its
- * input is depthwise-separable), a final 1×1 conv to 6× the last width, pooling, a hard-swish layer
- * of 1280·α (large) or 1024·α (small) units, and the classifier. torchvision: batch-norm epsilon
- * 1e-3, momentum 0.01, `classifier.0` linear; timm: epsilon 1e-5, momentum 0.1, biased `conv_head`.
+ * MobileNetV3 large or small. torchvision's (`_mobilenet_v3_conf`): a hard-swish stem of 16·α
+ * channels, the paper's bottleneck table (a block whose expansion equals its input is
+ * depthwise-separable), a final 1×1 conv to 6× the last width, pooling, a hard-swish layer of 1280·α
+ * (large) or 1024·α (small) units, and the classifier; batch-norm epsilon 1e-3, momentum 0.01,
+ * `classifier.0` linear. `reference: 'timm'` is {@link timmMobileNetV3Config} at that width (timm's
+ * `mobilenetv3_{large,small}_*`: epsilon 1e-5, momentum 0.1, biased `conv_head`, timm's rounding).
  */
 export function mobilenetV3Config(
   size: 'large' | 'small',
@@ -294,6 +310,13 @@ export function mobilenetV3Config(
   if (!table) throw invalidArgument('size', size, "'large' or 'small'");
   const width = checkWidth(options.widthMultiplier);
   const reference = checkReference(options.reference);
+  if (reference === 'timm') {
+    return timmMobileNetV3Config({
+      size,
+      widthMultiplier: width,
+      ...(options.name === undefined ? {} : { name: options.name }),
+    });
+  }
   const activationOf = (code: 'RE' | 'HS'): MobileNetActivation => (code === 'HS' ? 'hardSwish' : 'relu');
   const stages: BlockConfig[][] = table.stages.map((rows) =>
     rows.map(([input, kernelSize, expanded, out, se, act, stride]) => {
@@ -314,21 +337,252 @@ export function mobilenetV3Config(
   stages.push([
     { kind: 'conv', kernelSize: 1, stride: 1, outChannels: 6 * lastOut, activation: 'hardSwish' },
   ]);
-  const timm = reference === 'timm';
   return {
-    name: options.name ?? (timm ? `mobilenetv3_${size}_${timmWidth(width)}` : `mobilenet_v3_${size}`),
-    layout: timm ? 'timm' : 'torchvision-v3',
+    name: options.name ?? `mobilenet_v3_${size}`,
+    layout: 'torchvision-v3',
     stemChannels: scaled(16, width),
     stemActivation: 'hardSwish',
     stages,
+    preLogits: { units: scaled(table.lastChannel, width), activation: 'hardSwish', kind: 'dense' },
+    bnEpsilon: 1e-3,
+    bnMomentum: 0.01,
+    dropRate: 0.2,
+  };
+}
+
+/** Python's `round`: halves to even (timm's `rd_round_fn` default and `_scale_stage_depth`). */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const diff = value - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * One row of a timm MobileNetV3 architecture table (timm's `arch_def` block strings): block kind,
+ * repeats, kernel, stride, expansion ratio of the input channels, output channels (before the width
+ * multiplier), and flags: `se` (squeeze-and-excitation on a quarter of the block's width), `re` (ReLU
+ * instead of the model's activation), `noskip` (no residual).
+ */
+type TimmRow = [
+  kind: 'ds' | 'ir' | 'conv',
+  repeats: number,
+  kernel: number,
+  stride: number,
+  expansion: number,
+  channels: number,
+  ...flags: ('se' | 're' | 'noskip')[],
+];
+
+/** timm's `_gen_mobilenet_v3` / `_gen_mobilenet_v3_rw` tables, stage by stage. */
+const TIMM_V3_TABLES: Readonly<
+  Record<'large' | 'small' | 'large_minimal' | 'small_minimal' | 'rw', TimmRow[][]>
+> = {
+  large: [
+    [['ds', 1, 3, 1, 1, 16, 're']],
+    [
+      ['ir', 1, 3, 2, 4, 24, 're'],
+      ['ir', 1, 3, 1, 3, 24, 're'],
+    ],
+    [['ir', 3, 5, 2, 3, 40, 'se', 're']],
+    [
+      ['ir', 1, 3, 2, 6, 80],
+      ['ir', 1, 3, 1, 2.5, 80],
+      ['ir', 2, 3, 1, 2.3, 80],
+    ],
+    [['ir', 2, 3, 1, 6, 112, 'se']],
+    [['ir', 3, 5, 2, 6, 160, 'se']],
+    [['conv', 1, 1, 1, 1, 960]],
+  ],
+  large_minimal: [
+    [['ds', 1, 3, 1, 1, 16]],
+    [
+      ['ir', 1, 3, 2, 4, 24],
+      ['ir', 1, 3, 1, 3, 24],
+    ],
+    [['ir', 3, 3, 2, 3, 40]],
+    [
+      ['ir', 1, 3, 2, 6, 80],
+      ['ir', 1, 3, 1, 2.5, 80],
+      ['ir', 2, 3, 1, 2.3, 80],
+    ],
+    [['ir', 2, 3, 1, 6, 112]],
+    [['ir', 3, 3, 2, 6, 160]],
+    [['conv', 1, 1, 1, 1, 960]],
+  ],
+  small: [
+    [['ds', 1, 3, 2, 1, 16, 'se', 're']],
+    [
+      ['ir', 1, 3, 2, 4.5, 24, 're'],
+      ['ir', 1, 3, 1, 3.67, 24, 're'],
+    ],
+    [
+      ['ir', 1, 5, 2, 4, 40, 'se'],
+      ['ir', 2, 5, 1, 6, 40, 'se'],
+    ],
+    [['ir', 2, 5, 1, 3, 48, 'se']],
+    [['ir', 3, 5, 2, 6, 96, 'se']],
+    [['conv', 1, 1, 1, 1, 576]],
+  ],
+  small_minimal: [
+    [['ds', 1, 3, 2, 1, 16]],
+    [
+      ['ir', 1, 3, 2, 4.5, 24],
+      ['ir', 1, 3, 1, 3.67, 24],
+    ],
+    [
+      ['ir', 1, 3, 2, 4, 40],
+      ['ir', 2, 3, 1, 6, 40],
+    ],
+    [['ir', 2, 3, 1, 3, 48]],
+    [['ir', 3, 3, 2, 6, 96]],
+    [['conv', 1, 1, 1, 1, 576]],
+  ],
+  rw: [
+    [['ds', 1, 3, 1, 1, 16, 're', 'noskip']],
+    [
+      ['ir', 1, 3, 2, 4, 24, 're'],
+      ['ir', 1, 3, 1, 3, 24, 're'],
+    ],
+    [['ir', 3, 5, 2, 3, 40, 'se', 're']],
+    [
+      ['ir', 1, 3, 2, 6, 80],
+      ['ir', 1, 3, 1, 2.5, 80],
+      ['ir', 2, 3, 1, 2.3, 80],
+    ],
+    [['ir', 2, 3, 1, 6, 112, 'se']],
+    [['ir', 3, 5, 2, 6, 160, 'se']],
+    [['conv', 1, 1, 1, 1, 960]],
+  ],
+};
+
+/** Which of timm's MobileNetV3 definitions, and how it is scaled. */
+export interface TimmMobileNetV3Spec {
+  /** `large` or `small` (timm's `mobilenetv3_large_*` / `mobilenetv3_small_*`). */
+  size: 'large' | 'small';
+  /** Channel multiplier (timm's `channel_multiplier`; default 1). */
+  widthMultiplier?: number;
+  /** Depth multiplier of every stage's block count (timm's `depth_multiplier`, `_150d`'s 1.2; default 1). */
+  depthMultiplier?: number;
+  /** timm's `minimal` definition: ReLU everywhere, 3×3 kernels, no squeeze-and-excitation. */
+  minimal?: boolean;
+  /**
+   * Ported TensorFlow weights (`tf_mobilenetv3_*`): TF's asymmetric `'same'` padding and batch-norm
+   * epsilon 1e-3.
+   */
+  tf?: boolean;
+  /**
+   * Ross Wightman's early definition (`mobilenetv3_rw`, large only): no residual in the first block,
+   * squeeze-and-excitation with the block's activation and `round(C / 4)` channels, a bias-free
+   * `conv_head`, batch-norm epsilon 1e-3.
+   */
+  rw?: boolean;
+  /** Model name (default timm's id, e.g. `mobilenetv3_small_075`). */
+  name?: string;
+}
+
+/** Stage block counts scaled as timm's `_scale_stage_depth` does ('ceil', distributed from the last row). */
+function scaleStageDepth(repeats: readonly number[], multiplier: number): number[] {
+  let total = repeats.reduce((a, b) => a + b, 0);
+  let scaledTotal = Math.ceil(total * multiplier);
+  const out: number[] = [];
+  for (const r of [...repeats].reverse()) {
+    const rs = Math.max(1, roundHalfEven((r / total) * scaledTotal));
+    out.push(rs);
+    total -= r;
+    scaledTotal -= rs;
+  }
+  return out.reverse();
+}
+
+/** timm's default id of a {@link TimmMobileNetV3Spec}. */
+function timmV3Name(spec: TimmMobileNetV3Spec, width: number): string {
+  if (spec.rw) return 'mobilenetv3_rw';
+  const depth = (spec.depthMultiplier ?? 1) === 1 ? '' : 'd';
+  return `${spec.tf ? 'tf_' : ''}mobilenetv3_${spec.size}${spec.minimal ? '_minimal' : ''}_${timmWidth(width)}${depth}`;
+}
+
+/**
+ * MobileNetV3 exactly as timm builds it (`_gen_mobilenet_v3`, `_gen_mobilenet_v3_rw` and the
+ * EfficientNet builder): channels `round_channels(c · α)`, an inverted residual's width
+ * `make_divisible(in · e)` from its (already scaled) input, squeeze-and-excitation on
+ * `make_divisible(width / 4)` channels with ReLU and a hard-sigmoid gate, a 16-channel stem left
+ * unscaled below α = 0.75 (`fix_stem`), and a biased 1×1 `conv_head` of 1280 (large) or 1024 (small)
+ * channels whatever the width. Covers every `mobilenetv3_*` and `tf_mobilenetv3_*` id of timm.
+ */
+export function timmMobileNetV3Config(spec: TimmMobileNetV3Spec): MobileNetConfig {
+  if (spec.size !== 'large' && spec.size !== 'small') {
+    throw invalidArgument('size', spec.size, "'large' or 'small'");
+  }
+  if (spec.rw && (spec.size !== 'large' || spec.minimal)) {
+    throw invalidArgument('rw', spec.rw, "true only for size 'large' without minimal (mobilenetv3_rw)");
+  }
+  const width = checkWidth(spec.widthMultiplier);
+  const depth = spec.depthMultiplier ?? 1;
+  if (typeof depth !== 'number' || !Number.isFinite(depth) || depth <= 0) {
+    throw invalidArgument('depthMultiplier', depth, 'a positive number');
+  }
+  const key: keyof typeof TIMM_V3_TABLES = spec.rw
+    ? 'rw'
+    : spec.minimal
+      ? (`${spec.size}_minimal` as const)
+      : spec.size;
+  const table = TIMM_V3_TABLES[key];
+  const activation: MobileNetActivation = spec.minimal ? 'relu' : 'hardSwish';
+  const stemChannels = width < 0.75 ? 16 : scaled(16, width);
+  let inChannels = stemChannels;
+  const stages = table.map((rows) => {
+    const counts = scaleStageDepth(
+      rows.map((row) => row[1]),
+      depth,
+    );
+    let first = true;
+    return rows.flatMap(([kind, , kernelSize, stride, expansion, channels, ...flags], r) =>
+      Array.from({ length: counts[r] as number }, (): BlockConfig => {
+        const outChannels = scaled(channels, width);
+        const blockActivation = flags.includes('re') ? 'relu' : activation;
+        const expandedChannels = kind === 'ir' ? makeDivisible(inChannels * expansion, 8) : undefined;
+        const seWidth = expandedChannels ?? inChannels;
+        const se = flags.includes('se');
+        const block: BlockConfig = {
+          kind,
+          kernelSize,
+          // timm's builder keeps the stride of a stage's first block only.
+          stride: first ? stride : 1,
+          outChannels,
+          activation: blockActivation,
+          ...(expandedChannels === undefined ? {} : { expandedChannels }),
+          ...(se
+            ? spec.rw
+              ? { se: true, seChannels: roundHalfEven(seWidth / 4), seActivation: blockActivation }
+              : { se: true, seChannels: makeDivisible(seWidth * 0.25, 8) }
+            : {}),
+          ...(flags.includes('noskip') ? { residual: false } : {}),
+        };
+        inChannels = outChannels;
+        first = false;
+        return block;
+      }),
+    );
+  });
+  const tfEpsilon = spec.tf || spec.rw;
+  return {
+    name: spec.name ?? timmV3Name(spec, width),
+    layout: 'timm',
+    stemChannels,
+    stemActivation: activation,
+    stages,
     preLogits: {
-      units: scaled(table.lastChannel, width),
-      activation: 'hardSwish',
-      kind: timm ? 'conv' : 'dense',
+      units: spec.size === 'large' ? 1280 : 1024,
+      activation,
+      kind: 'conv',
+      ...(spec.rw ? { bias: false } : {}),
     },
-    bnEpsilon: timm ? 1e-5 : 1e-3,
-    bnMomentum: timm ? 0.1 : 0.01,
-    dropRate: timm ? 0 : 0.2,
+    ...(spec.tf ? { padding: 'tf-same' as const } : {}),
+    bnEpsilon: tfEpsilon ? 1e-3 : 1e-5,
+    bnMomentum: 0.1,
+    dropRate: 0,
   };
 }
 
@@ -338,6 +592,9 @@ function checkConfig(config: MobileNetConfig): void {
   }
   if (!MOBILENET_LAYOUTS.includes(config.layout)) {
     throw invalidArgument('config.layout', config.layout, `one of ${MOBILENET_LAYOUTS.join(', ')}`);
+  }
+  if (config.padding !== undefined && config.padding !== 'symmetric' && config.padding !== 'tf-same') {
+    throw invalidArgument('config.padding', config.padding, "'symmetric' or 'tf-same'");
   }
   for (const [s, stage] of config.stages.entries()) {
     for (const [i, block] of stage.entries()) {
@@ -380,6 +637,7 @@ export function buildMobileNet(config: MobileNetConfig, options: BuildOptions = 
     bnEpsilon: config.bnEpsilon,
     bnMomentum: config.bnMomentum,
     init: config.layout === 'timm' ? 'timm' : 'torchvision',
+    padding: config.padding ?? 'symmetric',
   };
   const input = tfl.input({ shape: resolved.inputShape, name: 'input' });
   let x = convUnit(
@@ -414,7 +672,7 @@ export function buildMobileNet(config: MobileNetConfig, options: BuildOptions = 
   x = tfl.layers.globalAveragePooling2d({ name: 'global_pool' }).apply(x) as Tensor;
   const timmInit = context.init === 'timm';
   if (config.preLogits) {
-    const { units, activation, kind } = config.preLogits;
+    const { units, activation, kind, bias = true } = config.preLogits;
     if (kind === 'conv') {
       x = tfl.layers
         .reshape({ targetShape: [1, 1, channels], name: 'global_pool_reshape' })
@@ -424,7 +682,8 @@ export function buildMobileNet(config: MobileNetConfig, options: BuildOptions = 
           filters: units,
           kernelSize: 1,
           kernelInitializer: kaimingNormalFanOut(),
-          biasInitializer: 'zeros',
+          useBias: bias,
+          ...(bias ? { biasInitializer: 'zeros' as const } : {}),
           name: naming.preLogits.layer,
         })
         .apply(x) as Tensor;

@@ -7,8 +7,12 @@
  *   torchvision 0.14's `models/mobilenetv2.py` and `models/mobilenetv3.py`; file names carry the
  *   first hex digits of each file's sha256.
  * - timm's safetensors on the Hugging Face Hub (`timm/<arch>.<tag>`, timm's names): `mobilenetv1_100`,
- *   `mobilenetv2_100`, `mobilenetv3_large_100`. Preprocessing is timm's `pretrained_cfg`; full sha256
- *   only where DESIGN §3 records one. Files are pinned to `main` until a commit id is recorded.
+ *   `mobilenetv2_100`, and every MobileNetV3 of timm's `mobilenetv3.py` with ImageNet-1k weights
+ *   (`mobilenetv3_large_100`, `_150d`, `mobilenetv3_small_050/075/100`, `mobilenetv3_rw`, the
+ *   `tf_mobilenetv3_*` ports; `mobilenetv3_large_075` has none). Preprocessing is timm's
+ *   `pretrained_cfg` for each tag (timm @ aa4b5850, `default_cfgs`): input size, `crop_pct` (resize
+ *   `floor(size / crop_pct)`), interpolation, mean and std; full sha256 only where DESIGN §3 records
+ *   one. Files are pinned to `main` until a commit id is recorded.
  */
 import {
   familyMappingId,
@@ -61,16 +65,23 @@ function torchvisionConfig(entry: TorchvisionFile): PretrainedConfig {
 }
 
 interface TimmFile {
-  arch: 'mobilenetv1_100' | 'mobilenetv2_100' | 'mobilenetv3_large_100';
+  arch: string;
   tag: string;
   sha256?: string;
   numParams: number;
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
+  /** timm's `input_size` (square; default 224). */
+  inputSize?: number;
+  /** timm's `crop_pct` (default 0.875). */
+  cropPct?: number;
+  /** timm's `interpolation` (default bicubic). */
+  interpolation?: 'bilinear' | 'bicubic';
   paperUrl: string;
 }
 
 function timmConfig(entry: TimmFile): PretrainedConfig {
+  const inputSize = entry.inputSize ?? 224;
   return timmPretrained({
     arch: entry.arch,
     tag: entry.tag,
@@ -78,11 +89,11 @@ function timmConfig(entry: TimmFile): PretrainedConfig {
     mapping: familyMappingId('mobilenet', 'timm'),
     classifier: 'classifier',
     numParams: entry.numParams,
-    // timm pretrained_cfg: input 224, crop_pct 0.875 (resize floor(224 / 0.875) = 256), bicubic.
+    // timm pretrained_cfg: the center crop keeps crop_pct of the resized image (0.875: 224 from 256).
     preprocessing: imagenetPreprocessing({
-      inputSize: 224,
-      resizeSize: 256,
-      interpolation: 'bicubic',
+      inputSize,
+      resizeSize: Math.floor(inputSize / (entry.cropPct ?? 0.875)),
+      interpolation: entry.interpolation ?? 'bicubic',
       mean: entry.mean,
       std: entry.std,
     }),
@@ -93,6 +104,8 @@ function timmConfig(entry: TimmFile): PretrainedConfig {
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+/** timm's `IMAGENET_INCEPTION_MEAN` / `_STD`. */
+const INCEPTION = [0.5, 0.5, 0.5] as const;
 
 /** torchvision's MobileNetV2 weights (`mobilenet_v2-b0353104.pth`, `mobilenet_v2-7ebf99e0.pth`). */
 export const MOBILENET_V2_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
@@ -184,7 +197,11 @@ export const MOBILENETV2_100_PRETRAINED: readonly PretrainedConfig[] = Object.fr
   }),
 ]);
 
-/** timm's `mobilenetv3_large_100.ra_in1k`. */
+/**
+ * timm's `mobilenetv3_large_100`: `ra_in1k` (timm's default), `ra4_e3600_r224_in1k` (crop 0.95,
+ * Inception mean and std) and `miil_in21k_ft_in1k` (ImageNet-21k pretraining by Alibaba MIIL, fine-tuned
+ * on ImageNet-1k; mean 0, std 1, bilinear).
+ */
 export const MOBILENETV3_LARGE_100_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
   timmConfig({
     arch: 'mobilenetv3_large_100',
@@ -195,9 +212,101 @@ export const MOBILENETV3_LARGE_100_PRETRAINED: readonly PretrainedConfig[] = Obj
     std: IMAGENET_STD,
     paperUrl: MOBILENET_PAPERS.v3,
   }),
+  timmConfig({
+    arch: 'mobilenetv3_large_100',
+    tag: 'ra4_e3600_r224_in1k',
+    numParams: 5483032,
+    mean: INCEPTION,
+    std: INCEPTION,
+    cropPct: 0.95,
+    paperUrl: MOBILENET_PAPERS.v3,
+  }),
+  timmConfig({
+    arch: 'mobilenetv3_large_100',
+    tag: 'miil_in21k_ft_in1k',
+    numParams: 5483032,
+    mean: [0, 0, 0],
+    std: [1, 1, 1],
+    interpolation: 'bilinear',
+    paperUrl: MOBILENET_PAPERS.v3,
+  }),
 ]);
 
-/** Every pretrained MobileNet entry (torchvision's V2/V3 files, then timm's V1/V2/V3). */
+/** timm's `mobilenetv3_large_150d.ra4_e3600_r256_in1k` (input 256, crop 0.95, Inception mean and std, bilinear). */
+export const MOBILENETV3_LARGE_150D_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  timmConfig({
+    arch: 'mobilenetv3_large_150d',
+    tag: 'ra4_e3600_r256_in1k',
+    numParams: 14622320,
+    mean: INCEPTION,
+    std: INCEPTION,
+    inputSize: 256,
+    cropPct: 0.95,
+    interpolation: 'bilinear',
+    paperUrl: MOBILENET_PAPERS.v3,
+  }),
+]);
+
+/** timm's `mobilenetv3_small_{050,075,100}.lamb_in1k` (bicubic, ImageNet mean and std). */
+export const MOBILENETV3_SMALL_PRETRAINED: readonly PretrainedConfig[] = Object.freeze(
+  (
+    [
+      ['mobilenetv3_small_050', 1593224],
+      ['mobilenetv3_small_075', 2041872],
+      ['mobilenetv3_small_100', 2542856],
+    ] as const
+  ).map(([arch, numParams]) =>
+    timmConfig({
+      arch,
+      tag: 'lamb_in1k',
+      numParams,
+      mean: IMAGENET_MEAN,
+      std: IMAGENET_STD,
+      paperUrl: MOBILENET_PAPERS.v3,
+    }),
+  ),
+);
+
+/** timm's `mobilenetv3_rw.rmsp_in1k` (bicubic, ImageNet mean and std). */
+export const MOBILENETV3_RW_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
+  timmConfig({
+    arch: 'mobilenetv3_rw',
+    tag: 'rmsp_in1k',
+    numParams: 5479918,
+    mean: IMAGENET_MEAN,
+    std: IMAGENET_STD,
+    paperUrl: MOBILENET_PAPERS.v3,
+  }),
+]);
+
+/**
+ * timm's ports of TensorFlow's MobileNetV3 checkpoints, `tf_mobilenetv3_*.in1k` (bilinear, Inception
+ * mean and std, crop 0.875).
+ */
+export const TF_MOBILENETV3_PRETRAINED: readonly PretrainedConfig[] = Object.freeze(
+  (
+    [
+      ['tf_mobilenetv3_large_075', 3993528],
+      ['tf_mobilenetv3_large_100', 5483032],
+      ['tf_mobilenetv3_large_minimal_100', 3924288],
+      ['tf_mobilenetv3_small_075', 2041872],
+      ['tf_mobilenetv3_small_100', 2542856],
+      ['tf_mobilenetv3_small_minimal_100', 2044736],
+    ] as const
+  ).map(([arch, numParams]) =>
+    timmConfig({
+      arch,
+      tag: 'in1k',
+      numParams,
+      mean: INCEPTION,
+      std: INCEPTION,
+      interpolation: 'bilinear',
+      paperUrl: MOBILENET_PAPERS.v3,
+    }),
+  ),
+);
+
+/** Every pretrained MobileNet entry (torchvision's V2/V3 files, then timm's V1/V2/V3 and the TF ports). */
 export const MOBILENET_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
   ...MOBILENET_V2_PRETRAINED,
   ...MOBILENET_V3_LARGE_PRETRAINED,
@@ -205,4 +314,8 @@ export const MOBILENET_PRETRAINED: readonly PretrainedConfig[] = Object.freeze([
   ...MOBILENETV1_100_PRETRAINED,
   ...MOBILENETV2_100_PRETRAINED,
   ...MOBILENETV3_LARGE_100_PRETRAINED,
+  ...MOBILENETV3_LARGE_150D_PRETRAINED,
+  ...MOBILENETV3_SMALL_PRETRAINED,
+  ...MOBILENETV3_RW_PRETRAINED,
+  ...TF_MOBILENETV3_PRETRAINED,
 ]);

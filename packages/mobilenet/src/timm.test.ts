@@ -3,6 +3,12 @@
  * project's shared fixtures; see their README): every reference tensor name and shape is consumed
  * exactly once by the `mobilenet/timm` mapping, parameter counts equal timm's, and the logits of the
  * fixture's deterministic weights reproduce timm's eval-mode logits.
+ *
+ * Every other timm MobileNetV3 id (`mobilenetv3_large_075`, `_150d`, `mobilenetv3_small_*`,
+ * `mobilenetv3_rw`, `tf_mobilenetv3_*`) has a gzipped fixture made the same way
+ * (`make_timm_fixture.py` of the shared fixtures, timm @ aa4b5850, Debian's torch 1.13): its file
+ * loads strictly into the registered id by the layout detected from its tensor names — no mapping
+ * named — and reproduces timm's logits.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,9 +16,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { exportStateDict, getPretrainedConfig, loadWeights, summarize, writeSafetensors } from '@tfzoo/core';
+import {
+  detectMapping,
+  exportStateDict,
+  getModelDefinition,
+  getPretrainedConfig,
+  listPretrained,
+  loadWeights,
+  readRawWeights,
+  summarize,
+  writeSafetensors,
+} from '@tfzoo/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MOBILENET_TIMM_MAPPING_ID, mobilenetV1, mobilenetV2, mobilenetV3Large } from './index.js';
+import {
+  MOBILENET_TIMM_MAPPING_ID,
+  MOBILENET_VARIANTS,
+  mobilenetV1,
+  mobilenetV2,
+  mobilenetV3Large,
+} from './index.js';
 import {
   compare,
   fillRule,
@@ -61,6 +83,31 @@ describe("the fixtures' fill rule", () => {
   });
 });
 
+/** timm's MobileNetV3 ids other than `mobilenetv3_large_100` (whose fixture the cases above use). */
+const TIMM_V3_IDS = Object.values(MOBILENET_VARIANTS)
+  .filter((variant) => variant.timmV3 && variant.name !== 'mobilenetv3_large_100')
+  .map((variant) => variant.name);
+
+/** The pretrained-config checks: timm's preprocessing, classifier and Hub URL. */
+function expectTimmPretrainedConfig(name: string): void {
+  const { pretrainedCfg } = readFixture(name);
+  const config = getPretrainedConfig(name);
+  expect(config.mapping).toBe(MOBILENET_TIMM_MAPPING_ID);
+  expect(config.classifier).toBe(pretrainedCfg.classifier);
+  expect(config.preprocessing.mean).toEqual(pretrainedCfg.mean);
+  expect(config.preprocessing.std).toEqual(pretrainedCfg.std);
+  expect(config.preprocessing.interpolation).toBe(pretrainedCfg.interpolation);
+  expect([
+    config.preprocessing.inputSize[2],
+    config.preprocessing.inputSize[0],
+    config.preprocessing.inputSize[1],
+  ]).toEqual(pretrainedCfg.input_size);
+  expect(config.preprocessing.resizeSize).toBe(
+    Math.floor(pretrainedCfg.input_size[1] / pretrainedCfg.crop_pct),
+  );
+  expect(config.source.url).toBe(`https://huggingface.co/timm/${config.id}/resolve/main/model.safetensors`);
+}
+
 describe('parity with timm', () => {
   for (const { model: name, build } of CASES) {
     it(`${name}: every tensor consumed once, timm's parameter count and logits`, async () => {
@@ -102,25 +149,75 @@ describe('parity with timm', () => {
   }
 
   it("timm's pretrained configs carry the fixtures' preprocessing and classifier", () => {
-    for (const { model: name } of CASES) {
-      const { pretrainedCfg } = readFixture(name);
-      const config = getPretrainedConfig(name);
-      expect(config.mapping).toBe(MOBILENET_TIMM_MAPPING_ID);
-      expect(config.classifier).toBe(pretrainedCfg.classifier);
-      expect(config.preprocessing.mean).toEqual(pretrainedCfg.mean);
-      expect(config.preprocessing.std).toEqual(pretrainedCfg.std);
-      expect(config.preprocessing.interpolation).toBe(pretrainedCfg.interpolation);
-      expect([
-        config.preprocessing.inputSize[2],
-        config.preprocessing.inputSize[0],
-        config.preprocessing.inputSize[1],
-      ]).toEqual(pretrainedCfg.input_size);
-      expect(config.preprocessing.resizeSize).toBe(
-        Math.floor(pretrainedCfg.input_size[1] / pretrainedCfg.crop_pct),
-      );
-      expect(config.source.url).toBe(
-        `https://huggingface.co/timm/${config.id}/resolve/main/model.safetensors`,
-      );
+    for (const { model: name } of CASES) expectTimmPretrainedConfig(name);
+  });
+});
+
+describe('every timm MobileNetV3 id, loaded by its detected layout', () => {
+  it('covers small and large at every width timm publishes, minimal, rw and the TF ports', () => {
+    expect(TIMM_V3_IDS).toEqual([
+      'mobilenetv3_large_075',
+      'mobilenetv3_large_150d',
+      'mobilenetv3_small_050',
+      'mobilenetv3_small_075',
+      'mobilenetv3_small_100',
+      'mobilenetv3_rw',
+      'tf_mobilenetv3_large_075',
+      'tf_mobilenetv3_large_100',
+      'tf_mobilenetv3_large_minimal_100',
+      'tf_mobilenetv3_small_075',
+      'tf_mobilenetv3_small_100',
+      'tf_mobilenetv3_small_minimal_100',
+    ]);
+  });
+
+  for (const name of TIMM_V3_IDS) {
+    it(`${name}: timm's parameter count, a strict load without a named mapping, timm's logits`, async () => {
+      const fixture = readFixture(name);
+      expect(fixture.model).toBe(name);
+      const [, height, width, channels] = fixture.inputShape;
+      const definition = getModelDefinition(name);
+      const model = definition.build({ inputShape: [height, width, channels] });
+      expect(model.name).toBe(name);
+      expect(summarize(model).trainableParams).toBe(fixture.numParams);
+
+      const path = join(dir, `${name}.safetensors`);
+      writeFileSync(path, writeSafetensors(fixtureStateDict(fixture)));
+      const before = tf.memory().numTensors;
+      // What createModel(id, { weights }) does without a mapping: the file's names pick the layout.
+      const tensors = await readRawWeights(path);
+      const { mapping } = await detectMapping(model, tensors, {
+        candidates: [
+          ...(definition.defaultMapping === undefined ? [] : [definition.defaultMapping]),
+          ...(definition.mappings ?? []),
+          'default',
+          'tfjs',
+        ],
+      });
+      expect(mapping).toBe(MOBILENET_TIMM_MAPPING_ID);
+      const report = await loadWeights(model, tensors, { mapping, strict: true });
+      expect(report.unused).toEqual([]);
+      expect(report.unfilled).toEqual([]);
+      expect(report.loaded.length).toBe(model.weights.length);
+      expect(tf.memory().numTensors).toBe(before);
+
+      const input = fixtureInput(fixture);
+      const { maxError, scale } = compare(predictValues(model, input), fixture.logits.flat());
+      input.dispose();
+      expect(scale).toBeGreaterThan(0);
+      expect(maxError).toBeLessThanOrEqual(1e-4 * scale);
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    });
+  }
+
+  it("timm's pretrained configs carry each fixture's preprocessing; the untrained id has none", () => {
+    for (const name of TIMM_V3_IDS) {
+      if (name === 'mobilenetv3_large_075') {
+        expect(listPretrained(name)).toEqual([]);
+        continue;
+      }
+      expectTimmPretrainedConfig(name);
     }
   });
 });

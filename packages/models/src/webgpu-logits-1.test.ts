@@ -25,6 +25,9 @@ describe('the WebGPU suite covers the registry', () => {
     expect(architectureOf('mobilenetv2_100')).toBe('mobilenetv2');
     expect(architectureOf('mobilenet_v2')).toBe('mobilenet_v2');
     expect(architectureOf('mobilenet_v3_small')).toBe('mobilenet_v3');
+    expect(architectureOf('mobilenetv3_small_050')).toBe('mobilenetv3');
+    expect(architectureOf('mobilenetv3_large_150d')).toBe('mobilenetv3');
+    expect(architectureOf('tf_mobilenetv3_small_minimal_100')).toBe('tf_mobilenetv3');
     expect(ids).toEqual(
       expect.arrayContaining([
         'resnet18',

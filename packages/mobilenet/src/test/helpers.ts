@@ -1,5 +1,6 @@
 /** Test helpers of @tfzoo/mobilenet: the PyTorch subprocess, timm fixtures and comparisons. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RawTensor, RawTensorMap } from '@tfzoo/core';
 import { timmFill as fillRule, fnv1a } from '@tfzoo/test-harness';
@@ -44,10 +45,12 @@ export interface TimmFixture {
   logits: number[][];
 }
 
-/** Reads a fixture copied under `src/test/fixtures/`. */
+/** Reads a fixture under `src/test/fixtures/`: `<model>.json`, or gzipped `<model>.json.gz`. */
 export function readFixture(model: string): TimmFixture {
   const path = new URL(`./fixtures/${model}.json`, import.meta.url);
-  return JSON.parse(readFileSync(path, 'utf8')) as TimmFixture;
+  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as TimmFixture;
+  const gz = new URL(`./fixtures/${model}.json.gz`, import.meta.url);
+  return JSON.parse(gunzipSync(readFileSync(gz)).toString('utf8')) as TimmFixture;
 }
 
 /** The fixture's state dict as raw tensors (`num_batches_tracked` as I64 zeros). */

@@ -31,6 +31,8 @@ export function architectureOf(id: string): string {
     /^(shufflenet_v[12])_/.exec(id) ??
     /^(mobilenet_v\d)(_large|_small)?$/.exec(id) ??
     /^(mobilenetv\d)_\d+$/.exec(id) ??
+    // timm's MobileNetV3 ids (every width, small, large, rw): one architecture; the tf_ ports another (TF padding).
+    /^((?:tf_)?mobilenetv3)_/.exec(id) ??
     /^(squeezenet)1_[01]$/.exec(id);
   if (special) return special[1]!;
   return id.replace(/\d+(_\d+x\d+d|_2)?(_bn)?$/, '$2');

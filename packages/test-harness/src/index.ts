@@ -189,5 +189,11 @@ export {
   maxError,
   type ReferenceCase,
   type ReferenceResult,
+  ReferenceSession,
+  type ReferenceSessionSpec,
   runReference,
+  type SessionCount,
+  type SessionModel,
+  type SessionModelResult,
+  type TorchvisionWeights,
 } from './torchvision-reference.js';

@@ -192,13 +192,15 @@ export class ReferenceSession {
   /** Starts PyTorch, builds everything in `spec`, and resolves once the files are written. */
   static async start(spec: ReferenceSessionSpec): Promise<ReferenceSession> {
     const dir = mkdtempSync(join(tmpdir(), 'tfzoo-reference-'));
+    let python: PythonSession | undefined;
     try {
       writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-      const python = new PythonSession(script, ['serve', join(dir, 'spec.json'), dir]);
+      python = new PythonSession(script, ['serve', join(dir, 'spec.json'), dir]);
       const ready = await python.next();
       if (ready !== 'ready') throw new Error(`${script} answered ${JSON.stringify(ready)}, not "ready"`);
       return new ReferenceSession(dir, python, spec.input.shape);
     } catch (error) {
+      python?.close();
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }

@@ -5,13 +5,10 @@
  * published figures.
  */
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { getPretrainedConfig, listPretrained, loadWeights, saveWeights, summarize } from '@tfzoo/core';
-import { compare, PythonSession, predictValues, readF32 } from '@tfzoo/test-harness';
+import { compare, predictValues, ReferenceSession } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildResNet,
@@ -22,49 +19,46 @@ import {
   resnetFeatureInfo,
 } from './index.js';
 
-const SCRIPT = fileURLToPath(new URL('./test/torchvision_reference.py', import.meta.url));
 const SIZE = 64;
 const PARITY_ARCHS = ['resnet18', 'resnet50', 'resnext50_32x4d'] as const;
+/** torchvision's ResNet builders, listed independently of RESNET_VARIANTS. */
+const TORCHVISION_ARCHS = [
+  'resnet18',
+  'resnet34',
+  'resnet50',
+  'resnet101',
+  'resnet152',
+  'resnext50_32x4d',
+  'resnext101_32x8d',
+  'resnext101_64x4d',
+  'wide_resnet50_2',
+  'wide_resnet101_2',
+];
+const TAPS = { relu: 'stem', layer1: 'layer1', layer2: 'layer2', layer3: 'layer3', layer4: 'layer4' };
 
-interface Reference {
-  features: Record<string, Record<'stem' | 'layer1' | 'layer2' | 'layer3' | 'layer4', number[]>>;
-  numParams: Record<ResNetArch, number>;
-  weights: Record<
-    string,
-    {
-      url: string;
-      numParams: number;
-      top1: number;
-      top5: number;
-      cropSize: number;
-      resizeSize: number;
-      interpolation: string;
-      mean: number[];
-      std: number[];
-      categories: string[];
-    }
-  >;
-}
-
-let dir: string;
-let reference: Reference;
+let torch: ReferenceSession;
 let input: tf.Tensor4D;
-let python: PythonSession;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tfzoo-resnet-'));
-  python = new PythonSession(SCRIPT, ['serve', dir]);
-  expect(await python.next()).toBe('ready');
-  reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
+  // Random weights (torch.manual_seed) with randomized batch-norm statistics, as .pth and safetensors.
+  torch = await ReferenceSession.start({
+    input: { shape: [2, SIZE, SIZE, 3], seed: 1234 },
+    models: PARITY_ARCHS.map((arch) => ({
+      id: arch,
+      arch,
+      formats: ['pth', 'safetensors'],
+      features: TAPS,
+    })),
+    weights: TORCHVISION_ARCHS,
+  });
   await tf.setBackend('wasm');
-  input = tf.tensor4d(readF32(join(dir, 'input.f32')), [2, SIZE, SIZE, 3]);
+  input = torch.inputTensor();
 });
 
 afterAll(async () => {
-  python?.close();
+  torch?.close();
   input?.dispose();
   await tf.setBackend('cpu');
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('parity with torchvision', () => {
@@ -73,14 +67,13 @@ describe('parity with torchvision', () => {
       it(`${arch} loaded from a .${extension} reproduces torchvision's logits`, async () => {
         const model = buildResNet(RESNET_VARIANTS[arch], { inputShape: [SIZE, SIZE, 3], skipInit: true });
         const before = tf.memory().numTensors;
-        const report = await loadWeights(model, join(dir, `${arch}.${extension}`), {
+        const report = await loadWeights(model, torch.file(arch, extension), {
           mapping: RESNET_MAPPING_ID,
         });
         expect(report.unused).toEqual([]);
         expect(report.unfilled).toEqual([]);
         expect(tf.memory().numTensors).toBe(before);
-        const expected = readF32(join(dir, `${arch}.logits.f32`));
-        const { maxError, scale } = compare(predictValues(model, input), expected);
+        const { maxError, scale } = compare(predictValues(model, input), torch.logits(arch));
         expect(scale).toBeGreaterThan(0);
         expect(maxError).toBeLessThanOrEqual(1e-4 * scale);
         expect(tf.memory().numTensors).toBe(before);
@@ -91,19 +84,15 @@ describe('parity with torchvision', () => {
 
   it('round trip: resnet18 from a .pth, saved with reference names, loads into torchvision strictly', async () => {
     const model = buildResNet(RESNET_VARIANTS.resnet18, { inputShape: [SIZE, SIZE, 3], skipInit: true });
-    await loadWeights(model, join(dir, 'resnet18.pth'), { mapping: RESNET_MAPPING_ID });
-    const saved = join(dir, 'roundtrip.safetensors');
+    await loadWeights(model, torch.file('resnet18'), { mapping: RESNET_MAPPING_ID });
+    const saved = join(torch.dir, 'roundtrip.safetensors');
     await saveWeights(model, saved, {
       format: 'safetensors',
       names: 'reference',
       mapping: RESNET_MAPPING_ID,
     });
     model.dispose();
-    expect(await python.request(`roundtrip ${saved}`)).toBe('done');
-    const { maxError, scale } = compare(
-      readF32(join(dir, 'roundtrip.logits.f32')),
-      readF32(join(dir, 'resnet18.logits.f32')),
-    );
+    const { maxError, scale } = compare(await torch.roundtrip('resnet18', saved), torch.logits('resnet18'));
     expect(maxError).toBeLessThanOrEqual(1e-6 * scale);
   });
 });
@@ -117,9 +106,9 @@ describe('feature taps', () => {
         outIndices: [0, 1, 2, 3, 4],
         skipInit: true,
       });
-      const torch = reference.features[arch]!;
+      const taps = torch.models[arch]!.features!;
       const expected = (['stem', 'layer1', 'layer2', 'layer3', 'layer4'] as const).map((key) => {
-        const [, channels, height, width] = torch[key];
+        const [, channels, height, width] = taps[key]!;
         return [null, height, width, channels];
       });
       expect(model.outputs.map((output) => output.shape)).toEqual(expected);
@@ -127,7 +116,7 @@ describe('feature taps', () => {
       expect(info.map((level) => level.stride)).toEqual([2, 4, 8, 16, 32]);
       info.forEach((level, index) => {
         const [, channels, height] =
-          torch[(['stem', 'layer1', 'layer2', 'layer3', 'layer4'] as const)[index]!];
+          taps[(['stem', 'layer1', 'layer2', 'layer3', 'layer4'] as const)[index]!]!;
         expect(level.channels).toBe(channels);
         expect(SIZE / (height as number)).toBe(level.stride);
       });
@@ -141,10 +130,10 @@ describe('feature taps', () => {
       featuresOnly: true,
       skipInit: true,
     });
-    const torch = reference.features.resnet50!;
+    const taps = torch.models.resnet50!.features!;
     expect(model.outputs.map((output) => output.shape)).toEqual(
       (['layer1', 'layer2', 'layer3', 'layer4'] as const).map((key) => {
-        const [, channels, height, width] = torch[key];
+        const [, channels, height, width] = taps[key]!;
         return [null, height, width, channels];
       }),
     );
@@ -157,7 +146,8 @@ describe('parameter counts', () => {
     await tf.setBackend('cpu');
     for (const arch of Object.keys(RESNET_VARIANTS) as ResNetArch[]) {
       const model = buildResNet(RESNET_VARIANTS[arch], { inputShape: [32, 32, 3], skipInit: true });
-      const expected = reference.numParams[arch];
+      // torchvision's published num_params (of its first weights, V1, as the old script read it).
+      const expected = torch.weights[`${arch}.imagenet1k_v1`]!.numParams;
       expect(expected).toBeGreaterThan(0);
       expect([arch, summarize(model).trainableParams]).toEqual([arch, expected]);
       model.dispose();
@@ -175,30 +165,34 @@ describe('parameter counts', () => {
 describe('pretrained metadata', () => {
   it("torchvision's files: URL, hash prefix, accuracy, preprocessing and labels equal torchvision's Weights", () => {
     const ids = listPretrained('*.imagenet1k_v*');
-    expect(ids.sort()).toEqual(Object.keys(reference.weights).sort());
+    expect(ids.sort()).toEqual(Object.keys(torch.weights).sort());
     for (const id of ids) {
       const config = getPretrainedConfig(id);
-      const torch = reference.weights[id]!;
-      expect(config.source.url).toBe(torch.url);
+      const upstream = torch.weights[id]!;
+      expect(config.source.url).toBe(upstream.url);
       expect(config.source.format).toBe('pth');
-      expect(torch.url.endsWith(`-${config.source.sha256Prefix}.pth`)).toBe(true);
-      expect(config.numParams).toBe(torch.numParams);
-      expect(config.accuracy?.top1).toBe(torch.top1);
-      expect(config.accuracy?.top5).toBe(torch.top5);
-      expect(config.preprocessing.inputSize).toEqual([torch.cropSize, torch.cropSize, 3]);
-      expect(config.preprocessing.resizeSize).toBe(torch.resizeSize);
-      expect(config.preprocessing.interpolation).toBe(torch.interpolation);
-      expect(config.preprocessing.mean.map((v) => v.toFixed(6))).toEqual(torch.mean.map((v) => v.toFixed(6)));
-      expect(config.preprocessing.std.map((v) => v.toFixed(6))).toEqual(torch.std.map((v) => v.toFixed(6)));
-      expect(config.numClasses).toBe(torch.categories.length);
-      expect(config.labels).toEqual(torch.categories);
+      expect(upstream.url.endsWith(`-${config.source.sha256Prefix}.pth`)).toBe(true);
+      expect(config.numParams).toBe(upstream.numParams);
+      expect(config.accuracy?.top1).toBe(upstream.top1);
+      expect(config.accuracy?.top5).toBe(upstream.top5);
+      expect(config.preprocessing.inputSize).toEqual([upstream.cropSize, upstream.cropSize, 3]);
+      expect(config.preprocessing.resizeSize).toBe(upstream.resizeSize);
+      expect(config.preprocessing.interpolation).toBe(upstream.interpolation);
+      expect(config.preprocessing.mean.map((v) => v.toFixed(6))).toEqual(
+        upstream.mean.map((v) => v.toFixed(6)),
+      );
+      expect(config.preprocessing.std.map((v) => v.toFixed(6))).toEqual(
+        upstream.std.map((v) => v.toFixed(6)),
+      );
+      expect(config.numClasses).toBe(upstream.categories.length);
+      expect(config.labels).toEqual(upstream.categories);
     }
   });
 
   it("timm's tv_in1k safetensors are torchvision's V1 weights: same metadata, Hub URL, sha256 where known", () => {
     for (const arch of ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152']) {
       const hub = getPretrainedConfig(`${arch}.tv_in1k`);
-      const v1 = reference.weights[`${arch}.imagenet1k_v1`]!;
+      const v1 = torch.weights[`${arch}.imagenet1k_v1`]!;
       expect(hub.source).toMatchObject({
         url: `https://huggingface.co/timm/${arch}.tv_in1k/resolve/main/model.safetensors`,
         format: 'safetensors',

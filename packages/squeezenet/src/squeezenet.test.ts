@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 /**
  * SqueezeNet against torchvision 0.14: logits of random-weight models loaded from `torch.save`d
  * files through core's loader and the `squeezenet/torchvision` mapping, feature-map shapes (ceil-mode
@@ -7,10 +6,6 @@ import { execFileSync } from 'node:child_process';
  */
 import '@tensorflow/tfjs-backend-wasm';
 import '@tfzoo/wasm-training';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
@@ -21,14 +16,7 @@ import {
   summarize,
   ZooError,
 } from '@tfzoo/core';
-import {
-  compare,
-  describeModelContract,
-  PYTHON,
-  predictValues,
-  pythonEnv,
-  readF32,
-} from '@tfzoo/test-harness';
+import { compare, describeModelContract, predictValues, ReferenceSession } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildSqueezeNet,
@@ -38,52 +26,35 @@ import {
   squeezenet1_1,
 } from './index.js';
 
-const SCRIPT = fileURLToPath(new URL('./test/torchvision_reference.py', import.meta.url));
 /** An odd size where ceil-mode and floor-mode pools give different feature maps. */
 const SIZE = 67;
 const ARCHS = ['squeezenet1_0', 'squeezenet1_1'] as const;
 
-interface Reference {
-  features: Record<string, number[]>;
-  numParams: Record<string, number>;
-  weights: Record<
-    string,
-    {
-      url: string;
-      numParams: number;
-      top1: number;
-      top5: number;
-      cropSize: number;
-      resizeSize: number;
-      interpolation: string;
-      mean: number[];
-      std: number[];
-      categories: string[];
-    }
-  >;
-}
-
-let dir: string;
-let reference: Reference;
+let torch: ReferenceSession;
 let input: tf.Tensor4D;
 
 beforeAll(async () => {
   // wasm (with @tfzoo/wasm-training's gradient kernels) is ~50× faster than cpu for the contract's
   // backward passes.
   await tf.setBackend('wasm');
-  dir = mkdtempSync(join(tmpdir(), 'tfzoo-squeezenet-'));
-  execFileSync(PYTHON, [SCRIPT, dir, String(SIZE)], {
-    env: pythonEnv(),
-    stdio: ['ignore', 'ignore', 'pipe'],
+  // Random weights and random biases (torchvision zeroes them, which would hide a misplaced bias).
+  torch = await ReferenceSession.start({
+    input: { shape: [2, SIZE, SIZE, 3], seed: 1234 },
+    models: ARCHS.map((arch) => ({
+      id: arch,
+      arch,
+      randomize: 'batchNormAndBiases',
+      features: { features: 'features' },
+    })),
+    weights: [...ARCHS],
   });
-  reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
-  input = tf.tensor4d(readF32(join(dir, 'input.f32')), [2, SIZE, SIZE, 3]);
+  input = torch.inputTensor();
 });
 
 afterAll(async () => {
+  torch?.close();
   input?.dispose();
   await tf.setBackend('cpu');
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('parity with torchvision', () => {
@@ -91,15 +62,12 @@ describe('parity with torchvision', () => {
     it(`${arch} loaded from a torch.save'd .pth reproduces torchvision's logits`, async () => {
       const model = buildSqueezeNet(SQUEEZENET_CONFIGS[arch], { inputShape: [SIZE, SIZE, 3] });
       const before = tf.memory().numTensors;
-      const report = await loadWeights(model, join(dir, `${arch}.pth`), { mapping: SQUEEZENET_MAPPING_ID });
+      const report = await loadWeights(model, torch.file(arch), { mapping: SQUEEZENET_MAPPING_ID });
       expect(report.unused).toEqual([]);
       expect(report.unfilled).toEqual([]);
       expect(report.loaded.length).toBe(model.weights.length);
       expect(tf.memory().numTensors).toBe(before);
-      const { maxError, scale } = compare(
-        predictValues(model, input),
-        readF32(join(dir, `${arch}.logits.f32`)),
-      );
+      const { maxError, scale } = compare(predictValues(model, input), torch.logits(arch));
       expect(scale).toBeGreaterThan(0);
       expect(maxError).toBeLessThanOrEqual(1e-4 * scale);
       expect(tf.memory().numTensors).toBe(before);
@@ -111,16 +79,17 @@ describe('parity with torchvision', () => {
         inputShape: [SIZE, SIZE, 3],
         includeTop: false,
       });
-      expect(model.outputs[0]!.shape.slice(1)).toEqual(reference.features[arch]);
+      const [, channels, height, width] = torch.models[arch]!.features!.features!;
+      expect(model.outputs[0]!.shape.slice(1)).toEqual([height, width, channels]);
       model.dispose();
     });
 
     it(`${arch} has torchvision's parameter count and pretrained metadata`, () => {
       const model = buildSqueezeNet(SQUEEZENET_CONFIGS[arch], { inputShape: [64, 64, 3] });
-      expect(summarize(model).trainableParams).toBe(reference.numParams[arch]);
+      expect(summarize(model).trainableParams).toBe(torch.models[arch]!.params);
       model.dispose();
       const config = getPretrainedConfig(arch);
-      const upstream = reference.weights[`${arch}.imagenet1k_v1`]!;
+      const upstream = torch.weights[`${arch}.imagenet1k_v1`]!;
       expect(config.id).toBe(`${arch}.imagenet1k_v1`);
       expect(config.source.url).toBe(upstream.url);
       expect(upstream.url).toContain(`-${config.source.sha256Prefix}.pth`);
@@ -139,7 +108,7 @@ describe('parity with torchvision', () => {
 
   it('reports the tensors that do not fit when a file belongs to the other version', async () => {
     const model = squeezenet1_1({ inputShape: [SIZE, SIZE, 3] });
-    const error = await loadWeights(model, join(dir, 'squeezenet1_0.pth'), {
+    const error = await loadWeights(model, torch.file('squeezenet1_0'), {
       mapping: SQUEEZENET_MAPPING_ID,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZooError);

@@ -189,6 +189,12 @@ export {
   maxError,
   type ReferenceCase,
   type ReferenceResult,
+  ReferenceSession,
+  type ReferenceSessionSpec,
   runReference,
+  type SessionCount,
+  type SessionModel,
+  type SessionModelResult,
+  type TorchvisionWeights,
 } from './torchvision-reference.js';
 export { SWIFTSHADER_ICD, type UseWebGpuOptions, useWebGpu } from './webgpu.js';

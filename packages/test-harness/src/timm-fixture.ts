@@ -26,6 +26,23 @@ export interface TimmFixture {
   model: string;
   /** Trainable parameters as timm counts them. */
   numParams: number;
+  /** timm's `pretrained_cfg` of the model, as the fixtures record it. */
+  pretrainedCfg?: {
+    /** Normalization mean. */
+    mean: number[];
+    /** Normalization std. */
+    std: number[];
+    /** `[3, height, width]`. */
+    input_size: number[];
+    /** Center-crop fraction. */
+    crop_pct: number;
+    /** Resize interpolation. */
+    interpolation: string;
+    /** Name of the first convolution. */
+    first_conv: string;
+    /** Name of the classifier. */
+    classifier: string;
+  };
   /** `[batch, height, width, 3]`, NHWC. */
   inputShape: [number, number, number, number];
   /** The state dict, in order. */

@@ -1,6 +1,10 @@
 """PyTorch reference models for tfzoo family parity tests (torchvision 0.14, Debian's python3).
 
-Usage: torch_reference.py CASES.json OUT_DIR
+Two modes: `CASES.json OUT_DIR` (one model per case, each with its own seed: `runReference`) and
+`serve SPEC.json OUT_DIR` (one session of models sharing an input, then requests: `ReferenceSession`,
+described at `serve_session` below).
+
+Usage: torchvision_reference.py CASES.json OUT_DIR
 
 CASES.json is a list of {"id", "arch", "kwargs", "seed", "input": [N, H, W, C]}. For each case the
 script builds `torchvision.models.<arch>(weights=None, **kwargs)` (or one of the CUSTOM reference
@@ -18,6 +22,9 @@ import sys
 import numpy as np
 import torch
 import torchvision
+from megvii_shufflenet import megvii_shufflenet_v1
+from torch_common import randomize_batch_norm, read_safetensors, serve, weight_entries, write_f32, write_safetensors
+from torchvision.models.feature_extraction import create_feature_extractor
 
 
 def alexnet_paper(num_classes=1000, dropout=0.5):
@@ -43,7 +50,106 @@ def alexnet_paper(num_classes=1000, dropout=0.5):
     return model
 
 
-CUSTOM = {"alexnet_paper": alexnet_paper}
+CUSTOM = {"alexnet_paper": alexnet_paper, "megvii_shufflenet_v1": megvii_shufflenet_v1}
+
+
+def build(arch, kwargs):
+    """`torchvision.models.<arch>(weights=None, **kwargs)`, or one of the CUSTOM networks."""
+    if arch in CUSTOM:
+        return CUSTOM[arch](**kwargs)
+    return getattr(torchvision.models, arch)(weights=None, **kwargs)
+
+
+def he_normal(model):
+    """Kaiming-normal (fan-in) convolution kernels from the global generator: keeps random activations
+    O(1) through deep stacks that have no batch-norm-friendly init of their own."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.Conv2d):
+            fan_in = module.weight[0].numel()
+            torch.nn.init.normal_(module.weight, 0, (2 / fan_in) ** 0.5)
+
+
+def trainable(model):
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def serve_session(spec_path, out):
+    """The session mode. SPEC.json is {"seed", "input": {"shape": [N, H, W, C], "seed"}, "randomSeed",
+    "models": [...], "counts": [...], "weights": [...]}:
+
+    - `torch.manual_seed(seed)` once; the input is `randn(N, C, H, W)` from its own generator
+      (`input.seed`), written as OUT_DIR/input.f32 (NHWC, float32 little-endian);
+    - each of "models" ({"id", "arch", "kwargs", "init", "randomize", "formats", "features"}), in
+      order: built from the global generator (`build`), "init": "heNormal" redraws its conv kernels,
+      "randomize" ("batchNorm", default; "batchNormAndBiases"; "none") draws batch-norm parameters
+      and statistics (and conv and linear biases) from one generator seeded `randomSeed` shared by the
+      session (`torch_common.randomize_batch_norm`); eval mode; saved as OUT_DIR/<id>.pth
+      (torch.save, zip) and/or OUT_DIR/<id>.safetensors ("formats", default ["pth"]); its logits on
+      the input OUT_DIR/<id>.logits.f32; with "features" ({node: key}), the shapes (NCHW) of
+      `create_feature_extractor(model, features)` on the input;
+    - each of "counts" ({"id", "arch", "kwargs"}): the trainable parameter count as built, and the
+      widths of a model that declares `stage_out_channels`;
+    - each arch of "weights": torchvision's published weights (`torch_common.weight_entries`).
+
+    OUT_DIR/reference.json holds {"models": {id: {"params", "logitsShape", "features"}}, "counts":
+    {id: {"numParams", "channels"}}, "weights": {...}}. Then it prints "ready" and answers
+    "roundtrip ARCH FILE.safetensors": loads FILE into torchvision's ARCH with strict=True, runs the
+    input and writes OUT_DIR/roundtrip.logits.f32, then prints "done".
+    """
+    with open(spec_path) as f:
+        spec = json.load(f)
+    torch.manual_seed(spec.get("seed", 0))
+    generator = torch.Generator().manual_seed(spec.get("randomSeed", 42))
+    n, h, w, c = spec["input"]["shape"]
+    x = torch.randn(n, c, h, w, generator=torch.Generator().manual_seed(spec["input"]["seed"]))
+    write_f32(f"{out}/input.f32", x.permute(0, 2, 3, 1))
+    reference = {"models": {}, "counts": {}, "weights": {}}
+    for case in spec.get("models", []):
+        model = build(case["arch"], case.get("kwargs", {}))
+        if case.get("init") == "heNormal":
+            he_normal(model)
+        elif case.get("init") is not None:
+            raise SystemExit(f"unknown init {case['init']!r}")
+        randomize = case.get("randomize", "batchNorm")
+        if randomize != "none":
+            if randomize not in ("batchNorm", "batchNormAndBiases"):
+                raise SystemExit(f"unknown randomize {randomize!r}")
+            randomize_batch_norm(model, generator, biases=randomize == "batchNormAndBiases")
+        model.eval()
+        state = model.state_dict()
+        for fmt in case.get("formats", ["pth"]):
+            if fmt == "pth":
+                torch.save(state, f"{out}/{case['id']}.pth")
+            elif fmt == "safetensors":
+                write_safetensors(state, f"{out}/{case['id']}.safetensors")
+            else:
+                raise SystemExit(f"unknown format {fmt!r}")
+        result = {"params": trainable(model)}
+        with torch.no_grad():
+            logits = model(x)
+            write_f32(f"{out}/{case['id']}.logits.f32", logits)
+            result["logitsShape"] = list(logits.shape)
+            if case.get("features"):
+                maps = create_feature_extractor(model, return_nodes=case["features"])(x)
+                result["features"] = {key: list(value.shape) for key, value in maps.items()}
+        reference["models"][case["id"]] = result
+    for case in spec.get("counts", []):
+        model = build(case["arch"], case.get("kwargs", {}))
+        reference["counts"][case["id"]] = {
+            "numParams": trainable(model), "channels": getattr(model, "stage_out_channels", None)}
+    for arch in spec.get("weights", []):
+        reference["weights"].update(weight_entries(arch))
+    with open(f"{out}/reference.json", "w") as f:
+        json.dump(reference, f)
+
+    def roundtrip(arch, path):
+        model = build(arch, {})
+        model.load_state_dict(read_safetensors(path), strict=True)
+        model.eval()
+        with torch.no_grad():
+            write_f32(f"{out}/roundtrip.logits.f32", model(x))
+
+    serve({"roundtrip": roundtrip})
 
 
 def main(cases_path, out_dir):
@@ -52,11 +158,7 @@ def main(cases_path, out_dir):
     torch.set_num_threads(1)
     for case in cases:
         torch.manual_seed(case["seed"])
-        kwargs = case.get("kwargs", {})
-        if case["arch"] in CUSTOM:
-            model = CUSTOM[case["arch"]](**kwargs)
-        else:
-            model = getattr(torchvision.models, case["arch"])(weights=None, **kwargs)
+        model = build(case["arch"], case.get("kwargs", {}))
         with torch.no_grad():
             for module in model.modules():
                 if isinstance(module, torch.nn.BatchNorm2d):
@@ -92,4 +194,7 @@ def main(cases_path, out_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "serve":
+        serve_session(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1], sys.argv[2])

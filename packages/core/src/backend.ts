@@ -3,6 +3,7 @@
  * dependency, with an error that says what was tried and why it failed.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { logicalCores } from '#weights-platform';
 import { describeValue, invalidArgument, ZooError } from './errors.js';
 import {
   type GpuAdapterReport,
@@ -87,29 +88,11 @@ let wasmThreadsLoader: WasmThreadsLoader | null = null;
 /** Threads {@link initBackend} gives wasm by default in Node (when the thread loader is installed). */
 export const DEFAULT_WASM_THREADS = 2;
 
-function isNode(): boolean {
-  return typeof process === 'object' && typeof process.versions?.node === 'string';
-}
-
-/** Logical cores here: `navigator.hardwareConcurrency`, else Node's `os.availableParallelism()`. */
-async function logicalCores(): Promise<number> {
-  const fromNavigator = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
-    ?.hardwareConcurrency;
-  if (typeof fromNavigator === 'number' && fromNavigator > 0) return fromNavigator;
-  try {
-    // A variable specifier: bundlers for browsers leave it alone (this runs in Node only).
-    const specifier = 'node:os';
-    const os = (await import(specifier)) as { availableParallelism?: () => number; cpus(): unknown[] };
-    return os.availableParallelism?.() ?? os.cpus().length;
-  } catch {
-    return 1;
-  }
-}
-
 /** The wasm thread count when none is asked for (see {@link InitBackendOptions.threads}). */
 async function defaultWasmThreads(): Promise<number> {
-  if (wasmThreadsLoader === null || !isNode()) return 1;
-  return Math.max(1, Math.min(DEFAULT_WASM_THREADS, await logicalCores()));
+  // logicalCores is the machine's in Node and 1 in browsers (where the thread loader does not apply).
+  if (wasmThreadsLoader === null) return 1;
+  return Math.max(1, Math.min(DEFAULT_WASM_THREADS, logicalCores()));
 }
 
 /**

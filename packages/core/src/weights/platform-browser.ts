@@ -67,3 +67,11 @@ export function join(...parts: string[]): string {
     .join('/')
     .replace(/\/{2,}/g, '/');
 }
+
+/**
+ * Cores for the wasm thread default: 1 in browsers, where `@tfzoo/wasm-training`'s Node thread
+ * loader does not apply and tfjs-backend-wasm's own threads need cross-origin isolation.
+ */
+export function logicalCores(): number {
+  return 1;
+}

@@ -1,9 +1,10 @@
 /**
- * What weight I/O needs from Node, reached as `#weights-platform` under the `node` condition of
+ * What weight I/O (and the thread default's core count) needs from Node, reached as `#weights-platform` under the `node` condition of
  * `@tfzoo/core`'s `imports` map; `platform-browser.ts` is its twin for browsers. Everything else in
  * `weights/` is one code path for both.
  */
 import { rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 
 export { mkdir, readFile } from 'node:fs/promises';
 export { basename, dirname, join } from 'node:path';
@@ -16,4 +17,9 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temporary, data);
   await rename(temporary, path);
+}
+
+/** Logical cores of this machine (`os.availableParallelism()`), for thread-count defaults. */
+export function logicalCores(): number {
+  return availableParallelism();
 }

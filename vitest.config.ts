@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vitest/config';
 
@@ -47,5 +48,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default is one worker fewer than the cores: on CI's two cores, one test file at a time
+    // (the whole suite ran serially). Two files at once use both cores.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

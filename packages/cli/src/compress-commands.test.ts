@@ -2,58 +2,14 @@
  * `tfzoo prune`, `quantize` and `distill`, spawned as a user runs them (build first:
  * `npx tsc -b packages/cli`), on a few images per class of Debian's Fashion-MNIST.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tfjsFileHandler } from '@tfzoo/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './main.js';
-
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tfzoo(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function inProcess(args: string[]): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: {
-      write: (t: string) => {
-        stdout += t;
-      },
-    },
-    stderr: {
-      write: (t: string) => {
-        stderr += t;
-      },
-    },
-  });
-  return { code, stdout, stderr };
-}
+import { BIN, inProcess, tfzoo } from './test/run-cli.js';
 
 const SMALL = [
   '--data',

@@ -7,6 +7,7 @@ import { logicalCores } from '#weights-platform';
 import { describeValue, invalidArgument, ZooError } from './errors.js';
 import {
   type GpuAdapterReport,
+  isSoftwareAdapter,
   releaseWebGpu,
   setUpWebGpu,
   validateWebGpuOptions,
@@ -17,6 +18,7 @@ import {
 export {
   type GpuAdapterReport,
   type GpuPowerPreference,
+  isSoftwareAdapter,
   releaseWebGpu,
   type WebGpuOptions,
   webGpuAdapter,
@@ -178,6 +180,9 @@ function isBackendName(value: unknown): value is BackendName {
  *
  * With no preference, tries `tensorflow-gpu` (tfjs-node-gpu), `tensorflow` (tfjs-node), `webgpu`,
  * `wasm`, `cpu` in that order. Each is an optional peer dependency: install the ones you want.
+ * A WebGPU adapter that is a software rasterizer (SwiftShader and the like, see
+ * {@link isSoftwareAdapter}) is passed over in this order, as it is slower than wasm; naming
+ * `webgpu` uses it.
  *
  * @example
  * ```ts
@@ -216,7 +221,14 @@ export async function initBackend(
   for (const backend of order) {
     const loader = loaders[backend];
     try {
+      const alreadyUp = backend === 'webgpu' && webGpuAdapter() !== null;
       await loader.load(options);
+      const adapter = backend === 'webgpu' ? webGpuAdapter() : null;
+      if (adapter && preference === undefined && !alreadyUp && isSoftwareAdapter(adapter)) {
+        throw new Error(
+          `the adapter is a software rasterizer (${adapter.description || adapter.architecture}), slower than wasm; ask for 'webgpu' by name to use it`,
+        );
+      }
       if (tf.findBackendFactory(loader.tfName) === null) {
         throw new Error(`importing it did not register a "${loader.tfName}" backend`);
       }
@@ -224,7 +236,6 @@ export async function initBackend(
       if (!ok) throw new Error(`tf.setBackend('${loader.tfName}') failed to initialize it`);
       await tf.ready();
       attempts.push({ backend, ok: true });
-      const adapter = backend === 'webgpu' ? webGpuAdapter() : null;
       return { backend, tfName: tf.getBackend(), attempts, ...(adapter ? { adapter } : {}) };
     } catch (error) {
       if (backend === 'webgpu') releaseWebGpu();

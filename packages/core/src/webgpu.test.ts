@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, releaseBackend, webGpuAdapter } from './backend.js';
+import { initBackend, isSoftwareAdapter, releaseBackend, webGpuAdapter } from './backend.js';
 import { checkTrainable } from './check-trainable.js';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -61,6 +61,16 @@ describe('initBackend("webgpu") in Node', () => {
     expect(info.adapter?.description).toMatch(/SwiftShader/);
     expect(info.adapter?.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 2 ** 20);
     expect(webGpuAdapter()).toEqual(info.adapter);
+  });
+
+  it('is passed over by initBackend() with no preference, being a software rasterizer', async () => {
+    const info = await initBackend();
+    expect(info.backend).not.toBe('webgpu');
+    const attempt = info.attempts.find((a) => a.backend === 'webgpu');
+    expect(attempt?.ok).toBe(false);
+    expect(attempt?.reason).toMatch(/software rasterizer \(SwiftShader driver .*ask for 'webgpu' by name/);
+    expect(webGpuAdapter()).toBeNull();
+    expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
   });
 
   it('computes a conv gradient as the cpu backend does, without leaking tensors', async () => {
@@ -166,5 +176,33 @@ describe('initBackend("webgpu") errors name what was tried', () => {
       `webgpu.powerPreference must be 'high-performance' or 'low-power'; received "fast"`,
     );
     await expect(initBackend('cpu', { gpu: true } as never)).rejects.toThrow(/initBackend option .*"gpu"/);
+  });
+});
+
+describe('isSoftwareAdapter', () => {
+  const report = {
+    source: 'navigator.gpu' as const,
+    vendor: '',
+    architecture: '',
+    device: '',
+    description: '',
+    powerPreference: 'high-performance' as const,
+    features: [],
+    limits: {},
+  };
+  it('believes isFallbackAdapter, else reads the architecture and description', () => {
+    expect(isSoftwareAdapter({ ...report, isFallbackAdapter: true, vendor: 'nvidia' })).toBe(true);
+    expect(isSoftwareAdapter({ ...report, architecture: 'swiftshader' })).toBe(true);
+    expect(isSoftwareAdapter({ ...report, description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
+    expect(isSoftwareAdapter({ ...report, description: 'Microsoft Basic Render Driver' })).toBe(true);
+    expect(
+      isSoftwareAdapter({
+        ...report,
+        vendor: 'nvidia',
+        architecture: 'hopper',
+        description: 'NVIDIA H100 80GB HBM3',
+      }),
+    ).toBe(false);
+    expect(isSoftwareAdapter({ ...report, vendor: 'nvidia', isFallbackAdapter: false })).toBe(false);
   });
 });

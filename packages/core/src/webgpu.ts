@@ -308,6 +308,18 @@ function adapterReport(
 }
 
 /**
+ * Whether an adapter is a software rasterizer on the CPU (SwiftShader, llvmpipe, lavapipe, WARP):
+ * `isFallbackAdapter`, or, where the platform does not say, its architecture or description.
+ * Such an adapter runs WebGPU correctly but slower than wasm, so `initBackend()` passes it over
+ * unless WebGPU is asked for by name.
+ */
+export function isSoftwareAdapter(report: GpuAdapterReport): boolean {
+  if (report.isFallbackAdapter === true) return true;
+  const text = `${report.architecture} ${report.device} ${report.description}`;
+  return /swiftshader|llvmpipe|lavapipe|microsoft basic render|\bwarp\b/i.test(text);
+}
+
+/**
  * Brings up a GPU device and registers the `webgpu` backend of TF.js on it (not yet made active).
  * Called by `initBackend('webgpu')`; a second call while one is up returns the adapter in use.
  *

@@ -1,7 +1,8 @@
 /**
  * `@tfzoo/train` in browsers (the package's `default` export condition; Node gets `index.ts`): the
- * training loop, the loss chart, fine-tuning helpers and class-imbalance options. Callbacks that
- * write files (progress bar on a stream, metrics logs, checkpoints) need Node and are not part of
+ * training loop, the loss chart, fine-tuning helpers, class-imbalance options and the callbacks
+ * that need nothing but TF.js (`EarlyStopping`, `EmaCallback`, `UnfreezeAfter`). Callbacks that
+ * write files or streams (progress bar, metrics logs, checkpoints) need Node and are not part of
  * this entry.
  *
  * @packageDocumentation
@@ -13,3 +14,4 @@ export * from './imbalance.js';
 export * from './lean-gradients.js';
 export * from './memory-estimate.js';
 export * from './train.js';
+export * from './training-callbacks.js';

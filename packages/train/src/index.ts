@@ -15,3 +15,4 @@ export * from './imbalance.js';
 export * from './lean-gradients.js';
 export * from './memory-estimate.js';
 export * from './train.js';
+export * from './training-callbacks.js';

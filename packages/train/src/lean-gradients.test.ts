@@ -108,8 +108,27 @@ describe('leanVariableGrads', () => {
   it('refuses a non-scalar f without leaking', () => {
     const v = tf.variable(tf.ones([3]));
     const before = tf.memory().numTensors;
-    expect(() => leanVariableGrads(() => tf.mul(v, 2) as unknown as tf.Scalar, [v])).toThrow(/scalar/);
+    expect(() => leanVariableGrads(() => tf.mul(v, 2) as unknown as tf.Scalar, [v])).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/scalar.*received a rank-1 tensor/),
+      }),
+    );
     expect(tf.memory().numTensors).toBe(before);
     v.dispose();
+  });
+
+  it('refuses a loss that no given variable reaches, without leaking', () => {
+    const v = tf.variable(tf.ones([3]));
+    const w = tf.variable(tf.ones([3]));
+    const before = tf.memory().numTensors;
+    expect(() => leanVariableGrads(() => tf.sum(tf.mul(w, 2)) as tf.Scalar, [v])).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/does not depend on any of the 1 trainable/),
+      }),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([v, w]);
   });
 });

@@ -18,6 +18,7 @@
  * only lifetimes change. Nested gradients (a `tf.grad` inside `f`) fall back to `tf.variableGrads`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ZooError } from '@tfzoo/core';
 
 /** The parts of tfjs-core's tape node this module reads (tfjs-core `src/tape.ts`). */
 interface TapeNode {
@@ -91,11 +92,15 @@ export function leanVariableGrads(
   );
   const tape = engine.state.activeTape ?? [];
   if (!(y instanceof tf.Tensor) || y.rank !== 0) {
-    const rank = y instanceof tf.Tensor ? `a rank-${y.rank} tensor` : String(y);
+    const rank = y instanceof tf.Tensor ? `a rank-${y.rank} tensor of shape [${y.shape}]` : String(y);
     tf.dispose(y);
     for (const node of tape) disposeSaved(node);
     engine.state.activeTape = null;
-    throw new Error(`leanVariableGrads: f must return a scalar, but it returned ${rank}`);
+    throw new ZooError(
+      'INVALID_ARGUMENT',
+      `leanVariableGrads: the loss must be a scalar (rank-0 tensor); received ${rank}`,
+      { received: rank, expected: 'a scalar (rank-0 tensor)' },
+    );
   }
   const filtered = nodesFromXToY(tape, trainable, y);
   const onPath = new Set(filtered.map((node) => node.id));
@@ -155,8 +160,10 @@ export function leanVariableGrads(
   }
   if (Object.keys(grads).length === 0) {
     tf.dispose([y, ...Object.values(grads)]);
-    throw new Error(
-      'Cannot find a connection between any variable and the result of the loss function y=f(x).',
+    throw new ZooError(
+      'INVALID_ARGUMENT',
+      `leanVariableGrads: the loss does not depend on any of the ${trainable.length} trainable variables given (no path from them to it on the tape)`,
+      { expected: 'a loss computed from at least one of the variables' },
     );
   }
   return { value: y as tf.Scalar, grads };

@@ -1,11 +1,11 @@
-/** Test helpers of @tfzoo/mobilenet: the PyTorch subprocess, timm fixtures and comparisons. */
+/** Test helpers of @tfzoo/mobilenet: timm fixtures and comparisons. */
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RawTensor, RawTensorMap } from '@tfzoo/core';
 import { timmFill as fillRule, fnv1a } from '@tfzoo/test-harness';
 
-export { compare, PythonSession, predictValues, readF32 } from '@tfzoo/test-harness';
+export { compare, predictValues } from '@tfzoo/test-harness';
 /** The fixtures' fill rule and hash: `@tfzoo/test-harness`'s, shared by every family's timm parity test. */
 export { fillRule, fnv1a };
 

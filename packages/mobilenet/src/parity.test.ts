@@ -5,13 +5,11 @@
  * counts and pretrained metadata against torchvision's own figures.
  */
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { getModelDefinition, loadWeights, saveWeights, summarize } from '@tfzoo/core';
+import { compare, predictValues, ReferenceSession } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MOBILENET_TORCHVISION_MAPPING_ID,
@@ -19,9 +17,7 @@ import {
   mobilenetV3Large,
   mobilenetV3Small,
 } from './index.js';
-import { compare, PythonSession, predictValues, readF32 } from './test/helpers.js';
 
-const SCRIPT = fileURLToPath(new URL('./test/torchvision_reference.py', import.meta.url));
 /** Stride-2 layers see 72, 36, 18 (even: where TF's 'same' would pad asymmetrically) and 9, 5 (odd). */
 const SIZE = 72;
 
@@ -35,46 +31,36 @@ const BUILDERS: Readonly<
   mobilenet_v3_large: mobilenetV3Large,
   mobilenet_v3_small: mobilenetV3Small,
 };
+const ARCHS = Object.keys(BUILDERS);
+/** Width multipliers whose torchvision parameter counts each arch must match (besides 1.0). */
+const WIDTHS: Readonly<Record<string, readonly number[]>> = {
+  mobilenet_v2: [0.35, 0.5, 0.75, 1.4],
+  mobilenet_v3_large: [0.5, 0.75],
+  mobilenet_v3_small: [0.75],
+};
 
-interface Reference {
-  numParams: Record<string, number>;
-  widthParams: Record<string, number>;
-  weights: Record<
-    string,
-    {
-      url: string;
-      numParams: number;
-      top1: number;
-      top5: number;
-      cropSize: number;
-      resizeSize: number;
-      interpolation: string;
-      mean: number[];
-      std: number[];
-      categories: string[];
-    }
-  >;
-}
-
-let dir: string;
-let reference: Reference;
+let torch: ReferenceSession;
 let input: tf.Tensor4D;
-let python: PythonSession;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tfzoo-mobilenet-'));
-  python = new PythonSession(SCRIPT, ['serve', dir, String(SIZE)]);
-  expect(await python.next()).toBe('ready');
-  reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
+  // Random weights (torch.manual_seed) with randomized batch-norm parameters and statistics and random
+  // conv and linear biases; parameter counts at every width; torchvision's published weights.
+  torch = await ReferenceSession.start({
+    input: { shape: [2, SIZE, SIZE, 3], seed: 1234 },
+    models: ARCHS.map((arch) => ({ id: arch, arch, randomize: 'batchNormAndBiases' })),
+    counts: ARCHS.flatMap((arch) =>
+      (WIDTHS[arch] ?? []).map((width) => ({ id: `${arch}@${width}`, arch, kwargs: { width_mult: width } })),
+    ),
+    weights: ARCHS,
+  });
   await tf.setBackend('wasm');
-  input = tf.tensor4d(readF32(join(dir, 'input.f32')), [2, SIZE, SIZE, 3]);
+  input = torch.inputTensor();
 });
 
 afterAll(async () => {
-  python?.close();
+  torch?.close();
   input?.dispose();
   await tf.setBackend('cpu');
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('parity with torchvision', () => {
@@ -82,7 +68,7 @@ describe('parity with torchvision', () => {
     it(`${arch} loaded from a torch.save'd .pth reproduces torchvision's logits`, async () => {
       const model = build({ inputShape: [SIZE, SIZE, 3] });
       const before = tf.memory().numTensors;
-      const report = await loadWeights(model, join(dir, `${arch}.pth`), {
+      const report = await loadWeights(model, torch.file(arch), {
         mapping: MOBILENET_TORCHVISION_MAPPING_ID,
       });
       expect(report.unused).toEqual([]);
@@ -90,22 +76,15 @@ describe('parity with torchvision', () => {
       expect(report.ignored.every((name) => name.endsWith('num_batches_tracked'))).toBe(true);
       expect(report.loaded.length).toBe(model.weights.length);
       expect(tf.memory().numTensors).toBe(before);
-      const { maxError, scale } = compare(
-        predictValues(model, input),
-        readF32(join(dir, `${arch}.logits.f32`)),
-      );
+      const { maxError, scale } = compare(predictValues(model, input), torch.logits(arch));
       expect(scale).toBeGreaterThan(0);
       expect(maxError).toBeLessThanOrEqual(1e-4 * scale);
 
       if (arch !== 'mobilenet_v2') {
         // Saved back with torchvision's names, the file loads into torchvision with strict=True.
-        const saved = join(dir, `${arch}.roundtrip.safetensors`);
+        const saved = join(torch.dir, `${arch}.roundtrip.safetensors`);
         await saveWeights(model, saved, { mapping: MOBILENET_TORCHVISION_MAPPING_ID });
-        expect(await python.request(`roundtrip ${arch} ${saved}`)).toBe('done');
-        const back = compare(
-          readF32(join(dir, 'roundtrip.logits.f32')),
-          readF32(join(dir, `${arch}.logits.f32`)),
-        );
+        const back = compare(await torch.roundtrip(arch, saved), torch.logits(arch));
         expect(back.maxError).toBeLessThanOrEqual(1e-6 * back.scale);
       }
       expect(tf.memory().numTensors).toBe(before);
@@ -114,29 +93,30 @@ describe('parity with torchvision', () => {
 
     it(`${arch} has torchvision's parameter count (at every width) and pretrained metadata`, () => {
       const model = build({ inputShape: [32, 32, 3] });
-      expect(summarize(model).trainableParams).toBe(reference.numParams[arch]);
+      expect(summarize(model).trainableParams).toBe(torch.models[arch]!.params);
       model.dispose();
-      const widths = Object.keys(reference.widthParams).filter((key) => key.startsWith(`${arch}@`));
+      const widths = WIDTHS[arch] ?? [];
       expect(widths.length).toBeGreaterThan(0);
-      for (const key of widths) {
-        const scaled = build({ inputShape: [32, 32, 3], widthMultiplier: Number(key.split('@')[1]) });
-        expect([key, summarize(scaled).trainableParams]).toEqual([key, reference.widthParams[key]]);
+      for (const width of widths) {
+        const key = `${arch}@${width}`;
+        const scaled = build({ inputShape: [32, 32, 3], widthMultiplier: width });
+        expect([key, summarize(scaled).trainableParams]).toEqual([key, torch.counts[key]!.numParams]);
         scaled.dispose();
       }
       const definition = getModelDefinition(arch);
       expect(definition.defaultMapping).toBe(MOBILENET_TORCHVISION_MAPPING_ID);
       const configs = definition.pretrained ?? [];
       expect(configs.map((c) => c.id).sort()).toEqual(
-        Object.keys(reference.weights)
+        Object.keys(torch.weights)
           .filter((id) => id.startsWith(`${arch}.`))
           .sort(),
       );
       for (const config of configs) {
-        const upstream = reference.weights[config.id]!;
+        const upstream = torch.weights[config.id]!;
         expect(config.source.url).toBe(upstream.url);
         expect(upstream.url).toContain(`-${config.source.sha256Prefix}.pth`);
         expect(config.numParams).toBe(upstream.numParams);
-        expect(config.numParams).toBe(reference.numParams[arch]);
+        expect(config.numParams).toBe(torch.models[arch]!.params);
         expect(config.accuracy?.top1).toBe(upstream.top1);
         expect(config.accuracy?.top5).toBe(upstream.top5);
         expect(config.preprocessing.inputSize).toEqual([upstream.cropSize, upstream.cropSize, 3]);

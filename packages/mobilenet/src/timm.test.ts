@@ -11,7 +11,7 @@
  * named — and reproduces timm's logits.
  */
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -27,6 +27,16 @@ import {
   summarize,
   writeSafetensors,
 } from '@tfzoo/core';
+import {
+  compare,
+  fnv1a,
+  predictValues,
+  readTimmFixture,
+  type TimmFixture,
+  timmFill,
+  timmInput,
+  timmStateDict,
+} from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MOBILENET_TIMM_MAPPING_ID,
@@ -35,15 +45,17 @@ import {
   mobilenetV2,
   mobilenetV3Large,
 } from './index.js';
-import {
-  compare,
-  fillRule,
-  fixtureInput,
-  fixtureStateDict,
-  fnv1a,
-  predictValues,
-  readFixture,
-} from './test/helpers.js';
+
+/** The fixture of timm model `name` in `test/fixtures/`: `<name>.json`, or gzipped `<name>.json.gz`. */
+function readFixture(name: string): TimmFixture {
+  const plain = new URL(`./test/fixtures/${name}.json`, import.meta.url);
+  return readTimmFixture(existsSync(plain) ? plain : new URL(`${plain.href}.gz`));
+}
+
+/** The fixture's input as a tensor, NHWC (the caller disposes it). */
+function fixtureInput(fixture: TimmFixture): tf.Tensor4D {
+  return tf.tensor4d(timmInput(fixture), fixture.inputShape);
+}
 
 const CASES: readonly { model: string; build: (inputShape: [number, number, number]) => tfl.LayersModel }[] =
   [
@@ -70,14 +82,14 @@ afterAll(async () => {
 describe("the fixtures' fill rule", () => {
   it("reproduces the README's check values", () => {
     expect(fnv1a('conv1.weight')).toBe(3184444564);
-    expect(Array.from(fillRule('conv1.weight', [64, 3, 7, 7]).subarray(0, 3))).toEqual([
+    expect(Array.from(timmFill('conv1.weight', [64, 3, 7, 7]).subarray(0, 3))).toEqual([
       0.09755498915910721, -0.05678258836269379, 0.1929408609867096,
     ]);
-    expect(Array.from(fillRule('bn1.weight', [64]).subarray(0, 2))).toEqual([
+    expect(Array.from(timmFill('bn1.weight', [64]).subarray(0, 2))).toEqual([
       1.103859305381775, 0.9510729312896729,
     ]);
-    expect(fillRule('fc.bias', [1000])[0]).toBe(-0.05738754943013191);
-    expect(Array.from(fillRule('input', [2, 224, 224, 3]).subarray(0, 3))).toEqual([
+    expect(timmFill('fc.bias', [1000])[0]).toBe(-0.05738754943013191);
+    expect(Array.from(timmFill('input', [2, 224, 224, 3]).subarray(0, 3))).toEqual([
       1.9038351774215698, 0.37597110867500305, -1.151892900466919,
     ]);
   });
@@ -91,6 +103,7 @@ const TIMM_V3_IDS = Object.values(MOBILENET_VARIANTS)
 /** The pretrained-config checks: timm's preprocessing, classifier and Hub URL. */
 function expectTimmPretrainedConfig(name: string): void {
   const { pretrainedCfg } = readFixture(name);
+  if (pretrainedCfg === undefined) throw new Error(`the fixture of ${name} has no pretrainedCfg`);
   const config = getPretrainedConfig(name);
   expect(config.mapping).toBe(MOBILENET_TIMM_MAPPING_ID);
   expect(config.classifier).toBe(pretrainedCfg.classifier);
@@ -119,7 +132,7 @@ describe('parity with timm', () => {
 
       // Through a real safetensors file, as the Hub serves it.
       const path = join(dir, `${name}.safetensors`);
-      writeFileSync(path, writeSafetensors(fixtureStateDict(fixture)));
+      writeFileSync(path, writeSafetensors(timmStateDict(fixture)));
       const before = tf.memory().numTensors;
       const report = await loadWeights(model, path, { mapping: MOBILENET_TIMM_MAPPING_ID });
       expect(report.unused).toEqual([]);
@@ -182,7 +195,7 @@ describe('every timm MobileNetV3 id, loaded by its detected layout', () => {
       expect(summarize(model).trainableParams).toBe(fixture.numParams);
 
       const path = join(dir, `${name}.safetensors`);
-      writeFileSync(path, writeSafetensors(fixtureStateDict(fixture)));
+      writeFileSync(path, writeSafetensors(timmStateDict(fixture)));
       const before = tf.memory().numTensors;
       // What createModel(id, { weights }) does without a mapping: the file's names pick the layout.
       const tensors = await readRawWeights(path);

@@ -66,7 +66,6 @@ describe('finetune-folder example', () => {
     expect(result.validationAccuracy).toBeGreaterThanOrEqual(0.875);
     // LeNet-5 with 3 input channels and 2 classes: 6·(75+1) + 2416 + 48120 + 10164 + 84·2+2.
     expect(result.trainableParams).toBe(456 + 2416 + 48120 + 10164 + 170);
-    result.model.optimizer.dispose();
     result.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -3,16 +3,15 @@
  * Fine-tuning on your own image folder (docs/guides/fine-tuning.md): `root/<class>/<image>` in,
  * a trained classifier out. The model comes from the registry with a fresh head for your classes
  * (`createModel(arch, { pretrained: true, numClasses })`, like timm), the backbone can be frozen,
- * images go through the weights' own preprocessing (`@tfzoo/datasets`), and accuracy is measured
- * on a held-out, stratified validation split.
+ * images go through the weights' own preprocessing (`@tfzoo/datasets`), `@tfzoo/train` runs the
+ * loop, and accuracy is measured on a held-out, stratified validation split.
  *
  * Usage: `node examples/finetune-folder/dist/main.js <root> [arch=resnet18] [epochs=3]`
  */
 import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '@tfzoo/core';
-// wasm lacks three conv gradient kernels; this registers them, so model.fit runs on wasm (side effect).
+// wasm lacks three conv gradient kernels; this registers them, so training runs on wasm (side effect).
 import '@tfzoo/wasm-training';
 import {
   centerCrop,
@@ -27,6 +26,8 @@ import {
   trainValidationSplit,
 } from '@tfzoo/datasets';
 import { createModel, getPretrainedConfig } from '@tfzoo/models';
+import { Adam } from '@tfzoo/optimizers';
+import { evaluate, freeze, train as trainModel } from '@tfzoo/train';
 
 /** Options of {@link run}. */
 export interface FinetuneOptions {
@@ -44,7 +45,7 @@ export interface FinetuneOptions {
   epochs?: number;
   /** Batch size (default 16). */
   batchSize?: number;
-  /** Adam learning rate (default 1e-3). */
+  /** Adam learning rate (default 1e-3; `@tfzoo/optimizers`' PyTorch-exact Adam). */
   learningRate?: number;
   /** Family-specific build options passed to `createModel` (e.g. `{ activation: 'relu' }` for LeNet-5). */
   modelOptions?: Readonly<Record<string, unknown>>;
@@ -104,50 +105,29 @@ export async function run(options: FinetuneOptions): Promise<FinetuneResult> {
   const model = await createModel(arch, {
     ...options.modelOptions,
     pretrained,
-    numClasses: folder.classes.length, // a fresh classifier for our classes
+    numClasses: folder.classes.length, // a fresh classifier (logits) for our classes
     inputShape: [inputSize, inputSize, 3],
-    classifierActivation: 'softmax',
     seed, // a fresh head (and, without weights, the whole model) starts the same on every run
   });
   try {
-    if (options.freezeBackbone ?? pretrained) {
-      const head = model.layers[model.layers.length - 1];
-      for (const layer of model.layers) layer.trainable = layer === head;
-    }
-    model.compile({
-      optimizer: tf.train.adam(options.learningRate ?? 1e-3),
-      loss: 'categoricalCrossentropy',
-    });
+    // The backbone: no gradients, and its batch-norm keeps its running statistics.
+    if (options.freezeBackbone ?? pretrained) freeze(model, 'backbone');
     const batchSize = options.batchSize ?? 16;
-    const trainLoader = new DataLoader(train, {
-      batchSize,
-      shuffle: true,
-      seed,
-      oneHot: true,
-      transform: trainTransform,
-    });
-    const history = await model.fitDataset(trainLoader.toTfDataset() as never, {
-      epochs: options.epochs ?? 3,
-      verbose: 0,
-    });
-    let correct = 0;
-    const validationLoader = new DataLoader(validation, { batchSize, transform: evalTransform });
-    for await (const { x, y } of validationLoader) {
-      const hits = tf.tidy(() =>
-        tf.sum(tf.cast(tf.equal(tf.argMax(model.predict(x) as tf.Tensor, 1), y), 'int32')),
-      );
-      correct += (await hits.data())[0] as number;
-      tf.dispose([x, y, hits]);
-    }
+    const data = new DataLoader(train, { batchSize, shuffle: true, seed, transform: trainTransform });
+    const validationData = new DataLoader(validation, { batchSize, transform: evalTransform });
+    const optimizer = new Adam({ learningRate: options.learningRate ?? 1e-3 });
+    const history = await trainModel({ model, data, epochs: options.epochs ?? 3, optimizer });
+    optimizer.dispose();
+    const scores = await evaluate(model, validationData);
     const trainableParams = model.trainableWeights.reduce(
       (sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1),
       0,
     );
     return {
       classes: folder.classes,
-      losses: (history.history.loss ?? []).map(Number),
-      validationAccuracy: correct / validation.length,
-      validationSize: validation.length,
+      losses: history.epochs.map((epoch) => epoch.loss),
+      validationAccuracy: scores.accuracy as number,
+      validationSize: scores.samples,
       trainableParams,
       model,
     };

@@ -2,8 +2,10 @@
  * `npm run profile -w @tfzoo/bench -- [--models resnet18,mobilenet_v2] [--threads 1,2] [--runs 3]`:
  * per-kernel times of one batch-1 forward pass on wasm, the model as built against its inference
  * form (`optimizeForInference`), each kernel's total milliseconds (median over the runs) and call
- * count, as a Markdown table on stdout. A diagnostic for choosing what to optimize next, not a
- * benchmark: the bench command gives the throughput against onnxruntime-node.
+ * count, as a Markdown table on stdout. With `--train-batch N`: the same for one training step at
+ * batch N instead (the bench's step: forward in training mode, cross-entropy, `leanVariableGrads`,
+ * SGD update), with each kernel's share. A diagnostic for choosing what to optimize next, not a
+ * benchmark: the bench command gives the throughput against onnxruntime-node and PyTorch.
  *
  * Each thread count runs in a process of its own (the wasm backend's pool is set when it starts).
  */
@@ -12,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { deterministicImages, fillDeterministicWeights } from './deterministic.js';
+import { deterministicImages, deterministicLabels, fillDeterministicWeights } from './deterministic.js';
 
 interface KernelTotals {
   [kernel: string]: { ms: number; calls: number };
@@ -28,6 +30,11 @@ async function profileOnce(run: () => tf.Tensor): Promise<{ totals: KernelTotals
   await output?.data();
   const wallMs = performance.now() - started;
   output?.dispose();
+  return { totals: totalsOf(info), wallMs };
+}
+
+/** Each kernel's total time and calls in a `tf.profile` record. */
+function totalsOf(info: Awaited<ReturnType<typeof tf.profile>>): KernelTotals {
   const totals: KernelTotals = {};
   for (const k of info.kernels) {
     // `…__op` entries are the ops wrapping the kernels (their time includes the kernel's).
@@ -38,7 +45,7 @@ async function profileOnce(run: () => tf.Tensor): Promise<{ totals: KernelTotals
     entry.calls += 1;
     totals[k.name] = entry;
   }
-  return { totals, wallMs };
+  return totals;
 }
 
 async function timeForward(run: () => tf.Tensor, runs: number): Promise<number> {
@@ -56,6 +63,64 @@ async function timeForward(run: () => tf.Tensor, runs: number): Promise<number> 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+async function trainChild(
+  model: string,
+  threads: number,
+  runs: number,
+  size: number,
+  batch: number,
+): Promise<void> {
+  await import('@tfzoo/wasm-training');
+  const core = await import('@tfzoo/core');
+  const { leanVariableGrads } = await import('@tfzoo/train');
+  await core.initBackend('wasm', { threads });
+  const { createModel } = await import('@tfzoo/models');
+  const built: tfl.LayersModel = await createModel(model, { inputShape: [size, size, 3], skipInit: true });
+  fillDeterministicWeights(built, 1);
+  const x = deterministicImages(batch, size, 2);
+  const labels = deterministicLabels(batch, 1000, 3);
+  const optimizer = tf.train.sgd(0.01);
+  const variables = built.trainableWeights.map((w) => w.read() as tf.Variable);
+  const step = (): tf.Tensor => {
+    const { value, grads } = leanVariableGrads(
+      () =>
+        tf.losses.softmaxCrossEntropy(labels, built.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      variables,
+    );
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    return value;
+  };
+  await timeForward(step, 1); // warm-up
+  const stepMs = await timeForward(step, Math.max(3, runs));
+  const profiles: KernelTotals[] = [];
+  let peakBytes = 0;
+  for (let i = 0; i < runs; i++) {
+    let loss: tf.Tensor | undefined;
+    const info = await tf.profile(() => {
+      loss = step();
+      return loss;
+    });
+    await loss?.data();
+    loss?.dispose();
+    peakBytes = Math.max(peakBytes, info.peakBytes);
+    profiles.push(totalsOf(info));
+  }
+  const kernels: KernelTotals = {};
+  for (const name of new Set(profiles.flatMap((p) => Object.keys(p)))) {
+    kernels[name] = {
+      ms: median(profiles.map((p) => p[name]?.ms ?? 0)),
+      calls: profiles[0]?.[name]?.calls ?? 0,
+    };
+  }
+  tf.dispose([x, labels]);
+  optimizer.dispose();
+  built.dispose();
+  process.stdout.write(
+    `${JSON.stringify({ model, threads, batch, size, train: { stepMs, peakBytes, kernels } })}\n`,
+  );
 }
 
 async function child(model: string, threads: number, runs: number, size: number): Promise<void> {
@@ -122,6 +187,37 @@ function table(
   return lines.join('\n');
 }
 
+interface TrainResult {
+  model: string;
+  threads: number;
+  batch: number;
+  size: number;
+  train: { stepMs: number; peakBytes: number; kernels: KernelTotals };
+}
+
+function trainTable(results: TrainResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    const { stepMs, peakBytes, kernels } = r.train;
+    const sum = Object.values(kernels).reduce((a, k) => a + k.ms, 0);
+    lines.push(
+      `\n### ${r.model}, training step at batch ${r.batch}, ${r.size}×${r.size}, wasm ${r.threads} thread${r.threads > 1 ? 's' : ''}: ${stepMs.toFixed(0)} ms (${((r.batch * 1000) / stepMs).toFixed(2)} img/s), peak tensors ${(peakBytes / 2 ** 20).toFixed(0)} MiB\n`,
+    );
+    lines.push('| kernel | ms (profiled) | calls | share |');
+    lines.push('| --- | ---: | ---: | ---: |');
+    const names = Object.keys(kernels).sort((a, b) => (kernels[b]?.ms ?? 0) - (kernels[a]?.ms ?? 0));
+    for (const name of names) {
+      const k = kernels[name] as { ms: number; calls: number };
+      lines.push(`| ${name} | ${k.ms.toFixed(1)} | ${k.calls} | ${((100 * k.ms) / sum).toFixed(1)} % |`);
+    }
+    lines.push(`| **sum of kernels** | ${sum.toFixed(1)} | | |`);
+  }
+  lines.push(
+    "\nProfiled kernel times include the profiler's own synchronization, so their sum exceeds the step time; read the shares. Kernels that compose others (the conv gradients of @tfzoo/wasm-training) count their inner kernels too.",
+  );
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -129,13 +225,14 @@ async function main(): Promise<void> {
       threads: { type: 'string', default: '1,2' },
       runs: { type: 'string', default: '3' },
       'image-size': { type: 'string', default: '224' },
+      'train-batch': { type: 'string', default: '0' },
       child: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'npm run profile -w @tfzoo/bench -- [--models resnet18,mobilenet_v2] [--threads 1,2] [--runs 3] [--image-size 224]\n',
+      'npm run profile -w @tfzoo/bench -- [--models resnet18,mobilenet_v2] [--threads 1,2] [--runs 3] [--image-size 224] [--train-batch 16]\n',
     );
     return;
   }
@@ -143,8 +240,23 @@ async function main(): Promise<void> {
   const size = Number(values['image-size']);
   const models = String(values.models).split(',');
   const threads = String(values.threads).split(',').map(Number);
+  const trainBatch = Number(values['train-batch']);
+  for (const [name, value] of [
+    ['runs', runs],
+    ['image-size', size],
+    ...threads.map((t) => ['threads', t] as const),
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`--${name} must be a positive integer; received ${value}`);
+  }
+  if (!Number.isInteger(trainBatch) || trainBatch < 0) {
+    throw new Error(
+      `--train-batch must be a positive integer (0: profile inference); received ${values['train-batch']}`,
+    );
+  }
   if (values.child) {
-    await child(models[0] as string, threads[0] as number, runs, size);
+    if (trainBatch > 0) await trainChild(models[0] as string, threads[0] as number, runs, size, trainBatch);
+    else await child(models[0] as string, threads[0] as number, runs, size);
     return;
   }
   const results = [];
@@ -163,6 +275,8 @@ async function main(): Promise<void> {
           String(runs),
           '--image-size',
           String(size),
+          '--train-batch',
+          String(trainBatch),
         ],
         { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
       );
@@ -170,7 +284,7 @@ async function main(): Promise<void> {
       results.push(JSON.parse(line));
     }
   }
-  process.stdout.write(`${table(results)}\n`);
+  process.stdout.write(`${trainBatch > 0 ? trainTable(results) : table(results)}\n`);
 }
 
 main().then(

@@ -1,7 +1,7 @@
 /**
  * The timm fixtures' shared pieces: the fill rule against the check values published with the
- * fixtures (`/work/shared/fixtures/README.md`, computed there in Python), and the reader and state
- * dict on small fixture files written here.
+ * fixtures (their README, copied to `packages/xception/src/test/fixtures/README.md`), and the reader
+ * and state dict on small fixture files written here.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -185,6 +185,7 @@ export {
   type TimmPretrainedConfig,
   timmFill,
   timmInput,
+  timmLogitsError,
   timmStateDict,
 } from './timm-fixture.js';
 export {

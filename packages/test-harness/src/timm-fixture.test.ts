@@ -1,13 +1,16 @@
 /**
  * The timm fixtures' shared pieces: the fill rule against the check values published with the
- * fixtures (their README, copied to `packages/xception/src/test/fixtures/README.md`), and the reader
- * and state dict on small fixture files written here.
+ * fixtures (their README, copied to `packages/xception/src/test/fixtures/README.md`), the reader
+ * and state dict on small fixture files written here, and the logits comparison on a linear model
+ * whose logits are computed here by hand.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   fnv1a,
@@ -16,6 +19,7 @@ import {
   type TimmFixtureNames,
   timmFill,
   timmInput,
+  timmLogitsError,
   timmStateDict,
 } from './timm-fixture.js';
 
@@ -85,5 +89,73 @@ describe('readTimmFixture and timmStateDict', () => {
     expect(() => readTimmFixture(path)).toThrow(
       `${path} has no inputShape and logits (a names-only fixture)`,
     );
+  });
+});
+
+describe('timmLogitsError', () => {
+  // A linear model, flatten → dense without bias, whose logits are computed here by hand.
+  const inputShape: TimmFixture['inputShape'] = [2, 2, 2, 3];
+  const kernel = Float32Array.from({ length: 12 * 2 }, (_, i) => ((i % 7) - 3) / 8);
+  const build = (classes: number) => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.flatten({ inputShape: [2, 2, 3] }),
+        tfl.layers.dense({ units: classes, useBias: false }),
+      ],
+    });
+    model.layers[1]?.setWeights([tf.tensor2d(kernel.subarray(0, 12 * classes), [12, classes])]);
+    return model;
+  };
+  const input = timmFill('input', inputShape);
+  const logits = [0, 1].map((image) =>
+    [0, 1].map((k) => {
+      let sum = 0;
+      for (let j = 0; j < 12; j++) sum += (input[image * 12 + j] as number) * (kernel[j * 2 + k] as number);
+      return sum;
+    }),
+  );
+  const fixture = (offset: number): TimmFixture => ({
+    model: 'linear',
+    numParams: 24,
+    pretrainedCfg: {
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      input_size: [3, 2, 2],
+      crop_pct: 1,
+      interpolation: 'bilinear',
+      first_conv: 'fc',
+      classifier: 'fc',
+    },
+    tensors: [],
+    inputShape,
+    // The second image's first logit moved by `offset`.
+    logits: logits.map((row, image) =>
+      row.map((value, k) => (image === 1 && k === 0 ? value + offset : value)),
+    ),
+  });
+
+  it('measures max |Δ| and max |logit| over the images asked for, and leaks nothing', () => {
+    const model = build(2);
+    const before = tf.memory().numTensors;
+    const exact = timmLogitsError(model, fixture(0));
+    expect(exact.error).toBeLessThan(1e-6);
+    expect(exact.scale).toBeCloseTo(Math.max(...logits.flat().map(Math.abs)), 6);
+    expect(timmLogitsError(model, fixture(0.25)).error).toBeCloseTo(0.25, 6);
+    expect(timmLogitsError(model, fixture(0.25), 1).error).toBeLessThan(1e-6);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('refuses an output of another shape and an image count out of range, leaking nothing', () => {
+    const model = build(1);
+    const before = tf.memory().numTensors;
+    expect(() => timmLogitsError(model, fixture(0))).toThrow(
+      "output shape [2,1] differs from timm's logits' [2,2]",
+    );
+    expect(() => timmLogitsError(model, fixture(0), 3)).toThrow(
+      'images must be an integer from 1 to 2; received 3',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
   });
 });

@@ -6,7 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { RawTensor, RawTensorMap } from '@tfzoo/core';
+import { maxError } from './torchvision-reference.js';
 
 /** One tensor of a timm fixture. */
 export interface TimmFixtureTensor {
@@ -129,4 +132,35 @@ export function timmStateDict(fixture: TimmFixture): RawTensorMap {
 /** The fixture's input, NHWC, float32 (`[batch · height · width · 3]`). */
 export function timmInput(fixture: TimmFixture): Float32Array {
   return timmFill('input', fixture.inputShape);
+}
+
+/**
+ * Runs the fixture's input (its first `images` images, default all) through `model` and measures
+ * the output against timm's logits: `error` = max |Δ|, `scale` = max |logit|. Throws when the
+ * output's shape is not the logits'; leaks no tensors.
+ */
+export function timmLogitsError(
+  model: tfl.LayersModel,
+  fixture: TimmFixture,
+  images: number = fixture.inputShape[0],
+): { error: number; scale: number } {
+  const [batch, height, width, channels] = fixture.inputShape;
+  if (!Number.isInteger(images) || images < 1 || images > batch) {
+    throw new Error(`images must be an integer from 1 to ${batch}; received ${images}`);
+  }
+  const size = images * height * width * channels;
+  const input = tf.tensor4d(timmInput(fixture).subarray(0, size), [images, height, width, channels]);
+  const expected = tf.tensor2d(fixture.logits.slice(0, images));
+  let output: tf.Tensor | undefined;
+  try {
+    output = model.predict(input) as tf.Tensor;
+    if (!tf.util.arraysEqual(output.shape, expected.shape)) {
+      throw new Error(
+        `output shape ${JSON.stringify(output.shape)} differs from timm's logits' ${JSON.stringify(expected.shape)}`,
+      );
+    }
+    return maxError(output, expected);
+  } finally {
+    tf.dispose(output ? [input, expected, output] : [input, expected]);
+  }
 }

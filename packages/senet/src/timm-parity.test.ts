@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadWeights } from '@tfzoo/core';
 import { RESNET_MAPPING_ID } from '@tfzoo/resnet';
-import { maxError, readTimmFixture, timmInput, timmStateDict } from '@tfzoo/test-harness';
+import { readTimmFixture, timmLogitsError, timmStateDict } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LEGACY_SENET_MAPPING_ID,
@@ -46,12 +46,7 @@ describe('parity with timm', () => {
       expect(report.unfilled).toEqual([]);
       expect(report.ignored.every((ignored) => ignored.endsWith('.num_batches_tracked'))).toBe(true);
       const before = tf.memory().numTensors;
-      const input = tf.tensor4d(timmInput(fixture), fixture.inputShape);
-      const output = model.predict(input) as tf.Tensor;
-      const expected = tf.tensor2d(fixture.logits);
-      expect(output.shape).toEqual(expected.shape);
-      const { error, scale } = maxError(output, expected);
-      tf.dispose([input, output, expected]);
+      const { error, scale } = timmLogitsError(model, fixture);
       expect(tf.memory().numTensors).toBe(before);
       expect(error).toBeLessThanOrEqual(1e-4 * scale);
       model.dispose();

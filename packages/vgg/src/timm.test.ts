@@ -6,7 +6,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { getPretrainedConfig, loadWeights, WeightResolver } from '@tfzoo/core';
-import { maxError, readTimmFixture, timmInput, timmStateDict } from '@tfzoo/test-harness';
+import { readTimmFixture, timmLogitsError, timmStateDict } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVgg, VGG_FAMILY, VGG_TIMM_MAPPING, vgg16 } from './index.js';
 
@@ -58,14 +58,9 @@ describe('vgg16 ← timm vgg16.tv_in1k layout', () => {
     expect(report.loaded).toHaveLength(fixture.tensors.length);
     expect(report.ignored).toEqual([]);
     // The first of the fixture's two images (half the time; the check is just as complete).
-    const image = timmInput(fixture).subarray(0, h * w * c);
-    const input = tf.tensor4d(image, [1, h, w, c]);
-    const logits = model.predict(input) as tf.Tensor;
-    const expected = tf.tensor2d([fixture.logits[0] as number[]]);
-    const { error, scale } = maxError(logits, expected);
+    const { error, scale } = timmLogitsError(model, fixture, 1);
     expect(scale).toBeGreaterThan(1);
     expect(error).toBeLessThanOrEqual(1e-5 * scale);
-    tf.dispose([input, logits, expected]);
     expect(tf.memory().numTensors).toBe(modelTensors);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -9,7 +9,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { exportStateDict, getPretrainedConfig, loadWeights, type RawTensorMap, summarize } from '@tfzoo/core';
-import { maxError, readTimmFixture, type TimmFixture, timmInput, timmStateDict } from '@tfzoo/test-harness';
+import { readTimmFixture, type TimmFixture, timmLogitsError, timmStateDict } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEGACY_XCEPTION_NUM_PARAMS, legacyXception, XCEPTION_TIMM_MAPPING_ID } from './index.js';
 
@@ -60,12 +60,7 @@ describe("timm's legacy_xception", () => {
     const model = legacyXception({ skipInit: true });
     await loadWeights(model, state, { mapping: XCEPTION_TIMM_MAPPING_ID });
     const before = tf.memory().numTensors;
-    const input = tf.tensor4d(timmInput(fixture), fixture.inputShape);
-    const output = model.predict(input) as tf.Tensor;
-    const expected = tf.tensor2d(fixture.logits);
-    expect(output.shape).toEqual(expected.shape);
-    const { error, scale } = maxError(output, expected);
-    tf.dispose([input, output, expected]);
+    const { error, scale } = timmLogitsError(model, fixture);
     expect(tf.memory().numTensors).toBe(before);
     expect(scale).toBeGreaterThan(1);
     expect(error).toBeLessThanOrEqual(1e-4 * scale);

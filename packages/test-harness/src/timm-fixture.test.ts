@@ -17,11 +17,23 @@ import {
   readTimmFixture,
   type TimmFixture,
   type TimmFixtureNames,
+  type TimmPretrainedConfig,
   timmFill,
   timmInput,
   timmLogitsError,
   timmStateDict,
 } from './timm-fixture.js';
+
+/** A pretrained config for the small fixtures written here (its values are never used). */
+const pretrainedCfg: TimmPretrainedConfig = {
+  mean: [0.5, 0.5, 0.5],
+  std: [0.5, 0.5, 0.5],
+  input_size: [3, 2, 2],
+  crop_pct: 0.875,
+  interpolation: 'bicubic',
+  first_conv: 'conv1',
+  classifier: 'fc',
+};
 
 describe('fixture fill rule', () => {
   it('reproduces the check values published with the fixtures', () => {
@@ -45,15 +57,7 @@ describe('readTimmFixture and timmStateDict', () => {
   const names: TimmFixtureNames = {
     model: 'tiny',
     numParams: 12,
-    pretrainedCfg: {
-      mean: [0.5, 0.5, 0.5],
-      std: [0.5, 0.5, 0.5],
-      input_size: [3, 2, 2],
-      crop_pct: 0.875,
-      interpolation: 'bicubic',
-      first_conv: 'conv1',
-      classifier: 'fc',
-    },
+    pretrainedCfg,
     tensors: [
       { name: 'conv1.weight', shape: [2, 3, 1, 1], dtype: 'F32' },
       { name: 'bn1.running_mean', shape: [2], dtype: 'F32', values: [0.25, -0.5] },
@@ -117,15 +121,7 @@ describe('timmLogitsError', () => {
   const fixture = (offset: number): TimmFixture => ({
     model: 'linear',
     numParams: 24,
-    pretrainedCfg: {
-      mean: [0, 0, 0],
-      std: [1, 1, 1],
-      input_size: [3, 2, 2],
-      crop_pct: 1,
-      interpolation: 'bilinear',
-      first_conv: 'fc',
-      classifier: 'fc',
-    },
+    pretrainedCfg,
     tensors: [],
     inputShape,
     // The second image's first logit moved by `offset`.

@@ -9,7 +9,7 @@ import {
   ZooError,
 } from '@tfzoo/core';
 import { RESNET_MAPPING_ID } from '@tfzoo/resnet';
-import { describeModelContract } from '@tfzoo/test-harness';
+import { describeModelContract, readTimmFixture } from '@tfzoo/test-harness';
 import { describe, expect, it } from 'vitest';
 import {
   buildLegacySENet,
@@ -28,7 +28,6 @@ import {
   seresnet152,
   seresnext50_32x4d,
 } from './index.js';
-import { readFixture } from './test/fixtures.js';
 
 /** Narrow versions of the legacy block types, so the contract's cpu gradients stay cheap. */
 const NARROW_SENET154: LegacySENetConfig = {
@@ -87,23 +86,27 @@ describeModelContract([
 
 type Builder = (options: { skipInit: boolean; inputShape: [number, number, number] }) => tfl.LayersModel;
 
-/** Every fixture made with real timm, the builder of the same architecture and its mapping. */
-const FIXTURES: [string, 'full' | 'names', Builder, string][] = [
-  ['seresnet18', 'full', seresnet18, RESNET_MAPPING_ID],
-  ['seresnet34', 'names', seresnet34, RESNET_MAPPING_ID],
-  ['seresnet50', 'full', seresnet50, RESNET_MAPPING_ID],
-  ['seresnet152', 'names', seresnet152, RESNET_MAPPING_ID],
-  ['seresnext50_32x4d', 'names', seresnext50_32x4d, RESNET_MAPPING_ID],
-  ['legacy_seresnet18', 'full', legacySeresnet18, LEGACY_SENET_MAPPING_ID],
-  ['legacy_seresnet50', 'full', legacySeresnet50, LEGACY_SENET_MAPPING_ID],
-  ['legacy_seresnet152', 'names', legacySeresnet152, LEGACY_SENET_MAPPING_ID],
-  ['legacy_senet154', 'names', legacySenet154, LEGACY_SENET_MAPPING_ID],
+/** Reads a timm fixture of `test/fixtures/` (a full one or a names-only one) for its names and metadata. */
+const fixtureNames = (file: string) =>
+  readTimmFixture(new URL(`./test/fixtures/${file}`, import.meta.url), 'names');
+
+/** Every fixture made with real timm (full, or names only), the builder of the same architecture and its mapping. */
+const FIXTURES: [string, string, Builder, string][] = [
+  ['seresnet18', 'seresnet18.json.gz', seresnet18, RESNET_MAPPING_ID],
+  ['seresnet34', 'seresnet34.names.json', seresnet34, RESNET_MAPPING_ID],
+  ['seresnet50', 'seresnet50.json.gz', seresnet50, RESNET_MAPPING_ID],
+  ['seresnet152', 'seresnet152.names.json', seresnet152, RESNET_MAPPING_ID],
+  ['seresnext50_32x4d', 'seresnext50_32x4d.names.json', seresnext50_32x4d, RESNET_MAPPING_ID],
+  ['legacy_seresnet18', 'legacy_seresnet18.json.gz', legacySeresnet18, LEGACY_SENET_MAPPING_ID],
+  ['legacy_seresnet50', 'legacy_seresnet50.json.gz', legacySeresnet50, LEGACY_SENET_MAPPING_ID],
+  ['legacy_seresnet152', 'legacy_seresnet152.names.json', legacySeresnet152, LEGACY_SENET_MAPPING_ID],
+  ['legacy_senet154', 'legacy_senet154.names.json', legacySenet154, LEGACY_SENET_MAPPING_ID],
 ];
 
 describe("timm's state-dict layouts", () => {
-  for (const [name, kind, build, mapping] of FIXTURES) {
+  for (const [name, file, build, mapping] of FIXTURES) {
     it(`${name}: every timm tensor name and shape is consumed exactly once, names derive back, params = timm's`, () => {
-      const fixture = readFixture(name, kind);
+      const fixture = fixtureNames(file);
       const model = build({ skipInit: true, inputShape: [64, 64, 3] });
       const resolver = new WeightResolver(model, mapping);
       const consumed = new Map<string, string>();
@@ -255,9 +258,9 @@ describe('registry and pretrained metadata', () => {
       model.dispose();
     }
     expect(getPretrainedConfig('legacy_senet154').numParams).toBe(
-      readFixture('legacy_senet154', 'names').numParams,
+      fixtureNames('legacy_senet154.names.json').numParams,
     );
-    expect(getPretrainedConfig('seresnet50').numParams).toBe(readFixture('seresnet50', 'full').numParams);
+    expect(getPretrainedConfig('seresnet50').numParams).toBe(fixtureNames('seresnet50.json.gz').numParams);
   });
 
   it("timm's SE-ResNets zero-init the last batch norm of each branch by default, like timm", () => {

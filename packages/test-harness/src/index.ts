@@ -180,9 +180,12 @@ export {
   fnv1a,
   readTimmFixture,
   type TimmFixture,
+  type TimmFixtureNames,
   type TimmFixtureTensor,
+  type TimmPretrainedConfig,
   timmFill,
   timmInput,
+  timmLogitsError,
   timmStateDict,
 } from './timm-fixture.js';
 export {

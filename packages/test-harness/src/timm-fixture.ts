@@ -6,7 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { RawTensor, RawTensorMap } from '@tfzoo/core';
+import { maxError } from './torchvision-reference.js';
 
 /** One tensor of a timm fixture. */
 export interface TimmFixtureTensor {
@@ -20,42 +23,64 @@ export interface TimmFixtureTensor {
   values?: number[];
 }
 
-/** A timm parity fixture: names, shapes, BN statistics, input shape and timm's logits. */
-export interface TimmFixture {
+/** timm's `pretrained_cfg` of a fixture's model, as the fixtures record it. */
+export interface TimmPretrainedConfig {
+  /** Normalization mean. */
+  mean: number[];
+  /** Normalization std. */
+  std: number[];
+  /** `[3, height, width]`. */
+  input_size: number[];
+  /** Center-crop fraction. */
+  crop_pct: number;
+  /** Resize interpolation. */
+  interpolation: string;
+  /** Name of the first convolution. */
+  first_conv: string;
+  /** Name of the classifier. */
+  classifier: string;
+}
+
+/**
+ * What every timm fixture holds: a names-only fixture (`*.names.json`, for models too large to run
+ * in a test) stops here.
+ */
+export interface TimmFixtureNames {
   /** timm model name. */
   model: string;
   /** Trainable parameters as timm counts them. */
   numParams: number;
-  /** timm's `pretrained_cfg` of the model, as the fixtures record it. */
-  pretrainedCfg?: {
-    /** Normalization mean. */
-    mean: number[];
-    /** Normalization std. */
-    std: number[];
-    /** `[3, height, width]`. */
-    input_size: number[];
-    /** Center-crop fraction. */
-    crop_pct: number;
-    /** Resize interpolation. */
-    interpolation: string;
-    /** Name of the first convolution. */
-    first_conv: string;
-    /** Name of the classifier. */
-    classifier: string;
-  };
-  /** `[batch, height, width, 3]`, NHWC. */
-  inputShape: [number, number, number, number];
+  /** timm's `pretrained_cfg` of the model. */
+  pretrainedCfg: TimmPretrainedConfig;
   /** The state dict, in order. */
   tensors: TimmFixtureTensor[];
+}
+
+/** A full timm parity fixture: names, shapes, BN statistics, input shape and timm's logits. */
+export interface TimmFixture extends TimmFixtureNames {
+  /** `[batch, height, width, 3]`, NHWC. */
+  inputShape: [number, number, number, number];
   /** timm's eval-mode output, `[batch][classes]`. */
   logits: number[][];
 }
 
-/** Reads a fixture file: `.json`, or `.json.gz`. */
-export function readTimmFixture(path: string | URL): TimmFixture {
+/**
+ * Reads a full fixture file (`.json`, or `.json.gz`); one without input shape or logits (a
+ * names-only fixture) throws, naming the file.
+ */
+export function readTimmFixture(path: string | URL): TimmFixture;
+/** Reads any fixture file's names, shapes and metadata (a names-only fixture's included). */
+export function readTimmFixture(path: string | URL, part: 'names'): TimmFixtureNames;
+export function readTimmFixture(path: string | URL, part?: 'names'): TimmFixture | TimmFixtureNames {
   const bytes = readFileSync(path);
   const text = String(path).endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
-  return JSON.parse(text) as TimmFixture;
+  const fixture = JSON.parse(text) as Partial<TimmFixture>;
+  if (part !== 'names' && (fixture.inputShape === undefined || fixture.logits === undefined)) {
+    throw new Error(
+      `${String(path)} has no inputShape and logits (a names-only fixture); read it with readTimmFixture(path, 'names')`,
+    );
+  }
+  return fixture as TimmFixture;
 }
 
 /** 32-bit FNV-1a of the UTF-8 bytes of `text`. */
@@ -107,4 +132,35 @@ export function timmStateDict(fixture: TimmFixture): RawTensorMap {
 /** The fixture's input, NHWC, float32 (`[batch · height · width · 3]`). */
 export function timmInput(fixture: TimmFixture): Float32Array {
   return timmFill('input', fixture.inputShape);
+}
+
+/**
+ * Runs the fixture's input (its first `images` images, default all) through `model` and measures
+ * the output against timm's logits: `error` = max |Δ|, `scale` = max |logit|. Throws when the
+ * output's shape is not the logits'; leaks no tensors.
+ */
+export function timmLogitsError(
+  model: tfl.LayersModel,
+  fixture: TimmFixture,
+  images: number = fixture.inputShape[0],
+): { error: number; scale: number } {
+  const [batch, height, width, channels] = fixture.inputShape;
+  if (!Number.isInteger(images) || images < 1 || images > batch) {
+    throw new Error(`images must be an integer from 1 to ${batch}; received ${images}`);
+  }
+  const size = images * height * width * channels;
+  const input = tf.tensor4d(timmInput(fixture).subarray(0, size), [images, height, width, channels]);
+  const expected = tf.tensor2d(fixture.logits.slice(0, images));
+  let output: tf.Tensor | undefined;
+  try {
+    output = model.predict(input) as tf.Tensor;
+    if (!tf.util.arraysEqual(output.shape, expected.shape)) {
+      throw new Error(
+        `output shape ${JSON.stringify(output.shape)} differs from timm's logits' ${JSON.stringify(expected.shape)}`,
+      );
+    }
+    return maxError(output, expected);
+  } finally {
+    tf.dispose(output ? [input, expected, output] : [input, expected]);
+  }
 }

@@ -3,38 +3,14 @@
  * made with timm), filled by the fixtures' deterministic rule, loads through the `vgg/timm` mapping (here by its deprecated id `timm-vgg`)
  * (core's `loadWeights`, strict) into tfzoo's vgg16 and reproduces timm's logits at 224×224.
  */
-import { readFileSync } from 'node:fs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { getPretrainedConfig, loadWeights, type RawTensorMap, WeightResolver } from '@tfzoo/core';
-import { timmFill as fillTensor, fnv1a, maxError } from '@tfzoo/test-harness';
+import { getPretrainedConfig, loadWeights, WeightResolver } from '@tfzoo/core';
+import { readTimmFixture, timmLogitsError, timmStateDict } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVgg, VGG_FAMILY, VGG_TIMM_MAPPING, vgg16 } from './index.js';
 
-interface Fixture {
-  inputShape: [number, number, number, number];
-  numParams: number;
-  tensors: { name: string; shape: number[]; dtype: string; values?: number[] }[];
-  logits: number[][];
-}
-
-const fixture = JSON.parse(
-  readFileSync(new URL('./test/fixtures/timm-vgg16.json', import.meta.url), 'utf8'),
-) as Fixture;
-
-describe('fixture fill rule', () => {
-  it('reproduces the check values published with the fixtures', () => {
-    expect(fnv1a('conv1.weight')).toBe(3184444564);
-    expect([...fillTensor('conv1.weight', [64, 3, 7, 7]).slice(0, 3)]).toEqual([
-      0.09755498915910721, -0.05678258836269379, 0.1929408609867096,
-    ]);
-    expect([...fillTensor('bn1.weight', [64]).slice(0, 2)]).toEqual([1.103859305381775, 0.9510729312896729]);
-    expect(fillTensor('fc.bias', [1000])[0]).toBe(-0.05738754943013191);
-    expect([...fillTensor('input', [2, 2, 2, 3]).slice(0, 3)]).toEqual([
-      1.9038351774215698, 0.37597110867500305, -1.151892900466919,
-    ]);
-  });
-});
+const fixture = readTimmFixture(new URL('./test/fixtures/timm-vgg16.json', import.meta.url));
 
 describe('vgg16 ← timm vgg16.tv_in1k layout', () => {
   beforeAll(async () => {
@@ -73,12 +49,7 @@ describe('vgg16 ← timm vgg16.tv_in1k layout', () => {
   // mapping is exact; the check is against the logits' scale, like every other family, at 1e-5.
   it('consumes every tensor once and reproduces timm’s logits (≤ 1e-5 of their scale)', async () => {
     const before = tf.memory().numTensors;
-    const tensors: RawTensorMap = new Map();
-    for (const spec of fixture.tensors) {
-      if (spec.dtype !== 'F32') continue;
-      const data = spec.values ? Float32Array.from(spec.values) : fillTensor(spec.name, spec.shape);
-      tensors.set(spec.name, { dtype: 'F32', shape: spec.shape, data });
-    }
+    const tensors = timmStateDict(fixture);
     const [, h, w, c] = fixture.inputShape;
     const model = vgg16({ inputShape: [h, w, c], initWeights: false });
     const modelTensors = tf.memory().numTensors;
@@ -87,14 +58,9 @@ describe('vgg16 ← timm vgg16.tv_in1k layout', () => {
     expect(report.loaded).toHaveLength(fixture.tensors.length);
     expect(report.ignored).toEqual([]);
     // The first of the fixture's two images (half the time; the check is just as complete).
-    const image = fillTensor('input', fixture.inputShape).subarray(0, h * w * c);
-    const input = tf.tensor4d(image, [1, h, w, c]);
-    const logits = model.predict(input) as tf.Tensor;
-    const expected = tf.tensor2d([fixture.logits[0] as number[]]);
-    const { error, scale } = maxError(logits, expected);
+    const { error, scale } = timmLogitsError(model, fixture, 1);
     expect(scale).toBeGreaterThan(1);
     expect(error).toBeLessThanOrEqual(1e-5 * scale);
-    tf.dispose([input, logits, expected]);
     expect(tf.memory().numTensors).toBe(modelTensors);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);

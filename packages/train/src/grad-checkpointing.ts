@@ -96,8 +96,8 @@ function run(calls: readonly Call[], values: Map<number, tf.Tensor>): void {
 
 /**
  * The stage boundaries of `model`: its `featureInfo` levels for a `featuresOnly` model, else the
- * feature levels of its body (the model up to the global pooling that starts its head, or the whole
- * model when it ends in a feature map).
+ * feature levels of its body (the model up to the global pooling or flatten that starts its head,
+ * or the whole model when it ends in a feature map).
  */
 function levelsOf(model: tfl.LayersModel): FeatureLevel[] {
   const info = featureInfo(model);
@@ -107,7 +107,7 @@ function levelsOf(model: tfl.LayersModel): FeatureLevel[] {
     if (t.shape.length === 4 && t === model.outputs[0]) return findFeatureLevels(model);
     const layer = t.sourceLayer as tfl.layers.Layer;
     const node = layer.inboundNodes[t.nodeIndex]!;
-    if (/^Global.*Pooling/.test(layer.getClassName())) {
+    if (/^(Global.*Pooling|Flatten)/.test(layer.getClassName())) {
       const body = tfl.model({ inputs: model.inputs, outputs: node.inputTensors[0]! });
       return findFeatureLevels(body);
     }

@@ -173,7 +173,7 @@ export interface TrainOptions {
   /**
    * Activation checkpointing per stage (timm's `set_grad_checkpointing`; default false): the
    * forward pass keeps only each stage's input, and the backward pass recomputes the stage's
-   * forward to take its gradients ({@link CheckpointedModel}). The stages end at the model's
+   * forward to take its gradients (`CheckpointedModel`). The stages end at the model's
    * feature levels (its `featuresOnly` taps). The step's activation memory drops to the stage
    * inputs plus the largest stage's, for one more forward pass of the stages; gradients, batch-norm
    * statistics and dropout masks are those of the plain step. Not used with

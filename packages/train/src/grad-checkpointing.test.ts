@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tfzoo/wasm-training';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { withSeed, ZooError } from '@tfzoo/core';
+import { featureExtractor, withSeed, ZooError } from '@tfzoo/core';
 import type { TensorBatch } from '@tfzoo/datasets';
 import { sparseCategoricalCrossEntropy } from '@tfzoo/losses';
 import { mobilenetV3Small } from '@tfzoo/mobilenet';
@@ -205,6 +205,37 @@ describe('gradient checkpointing', () => {
     const kernel = trainableVariables(model)[0]!.name;
     expect(relativeError(other.grads.get(kernel)!, plain.grads.get(kernel)!)).toBeGreaterThan(1e-3);
     model.dispose();
+  });
+
+  it('a features-only model: every feature map, and the gradients through all of them', async () => {
+    await tf.setBackend('cpu');
+    const classifier = smallModel();
+    const body = tfl.model({ inputs: classifier.inputs, outputs: classifier.getLayer('down_relu').output });
+    const features = featureExtractor(body);
+    const checkpointed = new CheckpointedModel(features);
+    expect(checkpointed.stages.map((s) => s.outputLayer)).toEqual(['block_relu', 'down_relu']);
+    const x = tf.randomNormal([2, 16, 16, 3], 0, 1, 'float32', 6);
+    const gradients = (forward: () => tf.Tensor[]) => {
+      const { value, grads } = leanVariableGrads(
+        () => tf.addN(forward().map((f, i) => tf.sum(tf.mul(f, i + 1)))) as tf.Scalar,
+        trainableVariables(features),
+      );
+      const out = Object.values(grads).map((g) => g.dataSync() as Float32Array);
+      tf.dispose([value, ...Object.values(grads)]);
+      return out;
+    };
+    const moving = features.nonTrainableWeights.map((w) => tf.add(w.read(), 0));
+    const plain = gradients(() => features.apply(x, { training: true }) as tf.Tensor[]);
+    features.nonTrainableWeights.forEach((w, i) => {
+      w.write(moving[i]!);
+    });
+    tf.dispose(moving);
+    const ours = gradients(() => checkpointed.apply(x) as tf.Tensor[]);
+    ours.forEach((g, i) => {
+      expect(relativeError(g, plain[i]!)).toBeLessThanOrEqual(1e-5);
+    });
+    x.dispose();
+    classifier.dispose();
   });
 
   it('estimates the checkpointed step below the plain one; refuses a model without stages', async () => {

@@ -175,10 +175,12 @@ export class CheckpointedModel {
       for (const call of calls) for (const t of call.outputs) done.add(t.id);
       input = output;
     }
-    this.tail = callsBetween(model.outputs, new Set([input.id]));
+    // The stage outputs are fed to the tail (a features-only model returns several of them).
+    const outputs = new Set(this.stageList.map((stage) => stage.output.id));
+    this.tail = callsBetween(model.outputs, outputs);
     for (const call of this.tail) {
       for (const t of call.inputs) {
-        if (done.has(t.id) && t.id !== input.id) {
+        if (done.has(t.id) && !outputs.has(t.id)) {
           refuse(
             model,
             `${call.layer.name} reads ${t.name}, which skips over the stage ending at ${input.name}`,
@@ -202,14 +204,15 @@ export class CheckpointedModel {
    */
   apply(x: tf.Tensor): tf.Tensor | tf.Tensor[] {
     const engine = tf.engine() as unknown as EngineState;
+    const values = new Map<number, tf.Tensor>();
     let current = x;
     for (const stage of this.stageList) {
       current =
         engine.state.gradientDepth > 0 ? this.checkpointed(stage, current) : this.runStage(stage, current);
+      values.set(stage.output.id, current);
     }
-    const tailValues = new Map<number, tf.Tensor>([[this.stageList.at(-1)!.output.id, current]]);
-    run(this.tail, tailValues);
-    const outs = this.model.outputs.map((t) => tailValues.get(t.id)!);
+    run(this.tail, values);
+    const outs = this.model.outputs.map((t) => values.get(t.id)!);
     return outs.length === 1 ? outs[0]! : outs;
   }
 

@@ -41,6 +41,8 @@ const HELP = `tfzoo benchmark: models × runtimes × cases, against PyTorch and 
   --peer-budget S      the same for PyTorch and onnxruntime, the references (default 2 × row budget)
   --deadline M         minutes the whole run may take; workers not started by then are recorded as skipped
   --image-size N       image side (default 224)
+  --grad-checkpointing tfzoo training rows with activation checkpointing per stage (train's
+                       gradientCheckpointing; PyTorch's rows stay plain, the reference)
   --quick              resnet18 and shufflenet_v2_x1_0, batch 1 and training batch 4, 2 repeats, 30 s budget
   --out DIR            output folder (default docs/benchmarks at the repository root)
   --name NAME          output base name (default cpu; quick: quick)
@@ -66,9 +68,11 @@ function positive(name: string, value: string): number {
 export function parseArgs(argv: readonly string[], defaultOut: string, cwd: string): BenchOptions {
   const flags = new Map<string, string>();
   let quick = false;
+  let gradCheckpointing = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--quick') quick = true;
+    else if (arg === '--grad-checkpointing') gradCheckpointing = true;
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(HELP);
       process.exit(0);
@@ -144,6 +148,7 @@ export function parseArgs(argv: readonly string[], defaultOut: string, cwd: stri
     tolerance: positive('tolerance', flags.get('tolerance') ?? '1e-3'),
     out: out ? resolve(cwd, out) : defaultOut,
     name: flags.get('name') ?? (quick ? 'quick' : 'cpu'),
+    ...(gradCheckpointing ? { gradCheckpointing } : {}),
   };
 }
 
@@ -283,6 +288,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     imageSize: options.imageSize,
     seed: options.seed,
     tolerance: options.tolerance,
+    ...(options.gradCheckpointing && runtime.kind === 'tfjs' ? { gradCheckpointing: true } : {}),
     ...(model ? { referencePath: join(work, `reference-${model.id}.json`) } : {}),
     ...(model ? { onnxPath: join(cache, `${model.torchvision}-${options.imageSize}.onnx`) } : {}),
     ...(model && runtime.kind === 'pytorch' && (runtime.device ?? 'cpu') === 'cpu'

@@ -31,6 +31,8 @@ export interface BenchOptions {
   seed: number;
   /** Relative tolerance of the logits check. */
   tolerance: number;
+  /** tfzoo training rows with activation checkpointing per stage (PyTorch's stay plain). */
+  gradCheckpointing?: boolean;
   /** Output folder. */
   out: string;
   /** Base name of the output files. */
@@ -372,7 +374,7 @@ export function renderMarkdown(report: BenchReport, chartFile?: string): string 
   }
   for (const [name, version] of Object.entries(report.versions)) lines.push(`- ${name}: ${version}`);
   lines.push(
-    `- Options: warm-up ${report.options.warmup}, up to ${report.options.repeats} timed calls, row budget ${formatSeconds(report.options.rowBudgetSeconds)} (peers ${formatSeconds(report.options.peerBudgetSeconds)}), seed ${report.options.seed}`,
+    `- Options: warm-up ${report.options.warmup}, up to ${report.options.repeats} timed calls, row budget ${formatSeconds(report.options.rowBudgetSeconds)} (peers ${formatSeconds(report.options.peerBudgetSeconds)}), seed ${report.options.seed}${report.options.gradCheckpointing ? ', tfzoo training steps with activation checkpointing per stage' : ''}`,
   );
   lines.push(
     "- The full fingerprint (CPU flags, every timed call, every worker's details) is in the JSON next to this page.",

@@ -74,6 +74,8 @@ export interface WorkerTask {
   referencePath?: string;
   /** Relative tolerance of the logits check against the cpu backend. */
   tolerance: number;
+  /** tfzoo training steps with activation checkpointing per stage (`@tfzoo/train`'s `CheckpointedModel`). */
+  gradCheckpointing?: boolean;
   /** For onnxruntime: the ONNX file. */
   onnxPath?: string;
   /** For PyTorch: where to export the ONNX file of the model (random weights). */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { leanVariableGrads } from '@tfzoo/train';
+import { CheckpointedModel, leanVariableGrads } from '@tfzoo/train';
 import {
   deterministicImages,
   deterministicLabels,
@@ -189,15 +189,16 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
         const labels = deterministicLabels(c.batch, 1000, task.seed + 3);
         const optimizer = tf.train.sgd(0.01);
         const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+        const checkpointed = task.gradCheckpointing ? new CheckpointedModel(model) : undefined;
+        const forward = (): tf.Tensor =>
+          checkpointed
+            ? (checkpointed.apply(x) as tf.Tensor)
+            : (model.apply(x, { training: true }) as tf.Tensor);
         // The training loop's step (`@tfzoo/train`): gradients with the backward pass's memory
         // released as it goes, applied, then freed before the loss is read.
         const call = async (): Promise<void> => {
           const { value, grads } = leanVariableGrads(
-            () =>
-              tf.losses.softmaxCrossEntropy(
-                labels,
-                model.apply(x, { training: true }) as tf.Tensor,
-              ) as tf.Scalar,
+            () => tf.losses.softmaxCrossEntropy(labels, forward()) as tf.Scalar,
             variables,
           );
           optimizer.applyGradients(grads);

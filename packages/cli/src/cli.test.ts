@@ -211,7 +211,7 @@ describe('train, SIGINT and --resume', () => {
 });
 
 describe('train --accumulate-steps', () => {
-  it('takes one optimizer step per N batches, the schedule over those steps', async () => {
+  it('takes one optimizer step per N batches, the schedule over those steps (with --grad-checkpointing)', async () => {
     const out = join(dir, 'accumulate');
     const result = await inProcess([
       'train',
@@ -224,6 +224,7 @@ describe('train --accumulate-steps', () => {
       '8',
       '--accumulate-steps',
       '4',
+      '--grad-checkpointing',
       '--epochs',
       '1',
       '--seed',
@@ -240,7 +241,7 @@ describe('train --accumulate-steps', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('10 batches of 8 accumulated 4 at a time/epoch');
     expect(result.stderr).toMatch(
-      /memory: about \d+ MiB per step at batch 8 \(.* per image\), wasm heap 4\.00 GiB/,
+      /memory: about \d+ MiB per step at batch 8 \(.* per image, with activation checkpointing\), wasm heap 4\.00 GiB/,
     );
     const manifest = JSON.parse(await readFile(join(out, 'last', 'manifest.json'), 'utf8'));
     // 10 batches: steps after batches 4 and 8, and one for the last 2.

@@ -60,6 +60,10 @@ export const TRAIN_OPTIONS: Record<string, OptionSpec> = {
     type: 'string',
     help: 'one optimizer step per N batches (effective batch N × batch size; BN per batch; default 1)',
   },
+  'grad-checkpointing': {
+    type: 'boolean',
+    help: "activation checkpointing per stage: recompute each stage's forward in the backward pass (less memory, one more forward)",
+  },
   lr: { type: 'string', help: 'peak learning rate (default 1e-3; finetune 3e-4)' },
   optimizer: { type: 'string', help: 'adamw | adam | sgd (default adamw)' },
   'weight-decay': { type: 'string', help: 'weight decay (default 0.05 adamw, 5e-4 sgd, 0 adam)' },
@@ -568,9 +572,10 @@ export async function trainCommand(
         optimizer,
         ...(config.accumulateSteps > 1 ? { accumulateSteps: config.accumulateSteps } : {}),
         ...(cacheFeatures ? { cacheFeatures } : {}),
+        ...(values['grad-checkpointing'] === true ? { gradientCheckpointing: true } : {}),
         onMemoryEstimate: (estimate) =>
           say(
-            `memory: about ${formatBytes(estimate.totalBytes)} per step at batch ${estimate.batchSize} (${formatBytes(estimate.activationBytesPerSample)} of activations per image)${estimate.limitBytes === undefined ? '' : `, ${info.backend} heap ${formatBytes(estimate.limitBytes)}`}`,
+            `memory: about ${formatBytes(estimate.totalBytes)} per step at batch ${estimate.batchSize} (${formatBytes(estimate.activationBytesPerSample)} of activations per image${estimate.gradientCheckpointing ? ', with activation checkpointing' : ''})${estimate.limitBytes === undefined ? '' : `, ${info.backend} heap ${formatBytes(estimate.limitBytes)}`}`,
           ),
         ...(schedule ? { schedule } : {}),
         ...(classWeights ? { classWeights } : {}),

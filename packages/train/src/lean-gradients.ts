@@ -85,13 +85,44 @@ export function leanVariableGrads(
   const engine = tf.engine() as unknown as EngineInternals;
   const trainable = variables.filter((v) => v.trainable);
   if (engine.state.gradientDepth > 0 || trainable.length === 0) return tf.variableGrads(f, trainable);
+  const { value, grads } = leanGradients(f, trainable);
+  const named: tf.NamedTensorMap = {};
+  trainable.forEach((v, i) => {
+    if (grads[i] !== undefined) named[v.name] = grads[i]!;
+  });
+  if (Object.keys(named).length === 0) {
+    tf.dispose(value);
+    throw new ZooError(
+      'INVALID_ARGUMENT',
+      `leanVariableGrads: the loss does not depend on any of the ${trainable.length} trainable variables given (no path from them to it on the tape)`,
+      { expected: 'a loss computed from at least one of the variables' },
+    );
+  }
+  return { value: value as tf.Scalar, grads: named };
+}
+
+/**
+ * The lean backward pass of {@link leanVariableGrads} for any tensors `xs` (inputs or variables):
+ * the value of `f()` and, for each of `xs`, the gradient of `f()` weighted by `dy` (default ones:
+ * `f` must then return a scalar), or `undefined` where `f` does not depend on it. Runs `f` under a
+ * tape of its own, so it may be called inside another backward pass (activation checkpointing's
+ * recompute does), but not inside another gradient's forward pass. The caller disposes the tensors
+ * returned; `dy` is not disposed.
+ */
+export function leanGradients(
+  f: () => tf.Tensor,
+  xs: readonly tf.Tensor[],
+  dy?: tf.Tensor,
+): { value: tf.Tensor; grads: (tf.Tensor | undefined)[] } {
+  const engine = tf.engine() as unknown as EngineInternals;
+  if (engine.state.gradientDepth > 0) throw new Error('leanGradients: called inside a gradient tape');
   const y = engine.scopedRun(
     () => engine.startTape(),
     () => engine.endTape(),
     () => engine.tidy('forward', f),
   );
   const tape = engine.state.activeTape ?? [];
-  if (!(y instanceof tf.Tensor) || y.rank !== 0) {
+  if (!(y instanceof tf.Tensor) || (dy === undefined && y.rank !== 0)) {
     const rank = y instanceof tf.Tensor ? `a rank-${y.rank} tensor of shape [${y.shape}]` : String(y);
     tf.dispose(y);
     for (const node of tape) disposeSaved(node);
@@ -102,69 +133,70 @@ export function leanVariableGrads(
       { received: rank, expected: 'a scalar (rank-0 tensor)' },
     );
   }
-  const filtered = nodesFromXToY(tape, trainable, y);
+  const filtered = nodesFromXToY(tape, xs, y);
   const onPath = new Set(filtered.map((node) => node.id));
   for (const node of tape) if (!onPath.has(node.id)) disposeSaved(node);
-  const grads = engine.tidy('backward', () => {
-    const accumulated = new Map<number, tf.Tensor>([[y.id, tf.onesLike(y)]]);
-    for (let i = filtered.length - 1; i >= 0; i--) {
-      const node = filtered[i]!;
-      if (node.gradient == null) {
-        throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
+  let present: number[] = [];
+  let defined: tf.Tensor[];
+  try {
+    defined = engine.tidy('backward', () => {
+      const accumulated = new Map<number, tf.Tensor>([[y.id, dy ? tf.clone(dy) : tf.onesLike(y)]]);
+      for (let i = filtered.length - 1; i >= 0; i--) {
+        const node = filtered[i]!;
+        if (node.gradient == null) {
+          throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
+        }
+        const dys = node.outputs.map((o) => accumulated.get(o.id) ?? null) as tf.Tensor[];
+        const inputGradients = node.gradient(dys);
+        for (const [name, x] of Object.entries(node.inputs)) {
+          const gradient = inputGradients[name];
+          if (gradient === undefined) {
+            throw new Error(
+              `Cannot backprop through input ${name} of ${node.kernelName}. Available gradients: ${Object.keys(inputGradients)}.`,
+            );
+          }
+          let dx = tf.tidy(gradient);
+          if (dx.dtype !== 'float32' || !tf.util.arraysEqual(dx.shape, x.shape)) {
+            throw new Error(
+              `Error in gradient for op ${node.kernelName}: the gradient of input '${name}' is ${dx.dtype} ${dx.shape}, expected float32 ${x.shape}`,
+            );
+          }
+          // A gradient function may hand back a tensor that is freed below (its dy, a saved tensor).
+          if (dys.includes(dx) || node.saved?.includes(dx)) dx = tf.clone(dx);
+          const current = accumulated.get(x.id);
+          if (current === undefined) {
+            accumulated.set(x.id, dx);
+          } else {
+            accumulated.set(x.id, tf.add(current, dx));
+            current.dispose();
+            dx.dispose();
+          }
+        }
+        disposeSaved(node);
+        for (const o of node.outputs) {
+          const consumed = accumulated.get(o.id);
+          if (consumed !== undefined) {
+            accumulated.delete(o.id);
+            consumed.dispose();
+          }
+        }
       }
-      const dys = node.outputs.map((o) => accumulated.get(o.id) ?? null) as tf.Tensor[];
-      const inputGradients = node.gradient(dys);
-      for (const [name, x] of Object.entries(node.inputs)) {
-        const gradient = inputGradients[name];
-        if (gradient === undefined) {
-          throw new Error(
-            `Cannot backprop through input ${name} of ${node.kernelName}. Available gradients: ${Object.keys(inputGradients)}.`,
-          );
-        }
-        let dx = tf.tidy(gradient);
-        if (dx.dtype !== 'float32' || !tf.util.arraysEqual(dx.shape, x.shape)) {
-          throw new Error(
-            `Error in gradient for op ${node.kernelName}: the gradient of input '${name}' is ${dx.dtype} ${dx.shape}, expected float32 ${x.shape}`,
-          );
-        }
-        // A gradient function may hand back a tensor that is freed below (its dy, a saved tensor).
-        if (dys.includes(dx) || node.saved?.includes(dx)) dx = tf.clone(dx);
-        const current = accumulated.get(x.id);
-        if (current === undefined) {
-          accumulated.set(x.id, dx);
-        } else {
-          accumulated.set(x.id, tf.add(current, dx));
-          current.dispose();
-          dx.dispose();
-        }
-      }
-      disposeSaved(node);
-      for (const o of node.outputs) {
-        const dy = accumulated.get(o.id);
-        if (dy !== undefined) {
-          accumulated.delete(o.id);
-          dy.dispose();
-        }
-      }
+      const result = xs.map((x) => accumulated.get(x.id));
+      present = result.flatMap((g, i) => (g === undefined ? [] : [i]));
+      return result.filter((g): g is tf.Tensor => g !== undefined);
+    });
+  } catch (error) {
+    tf.dispose(y);
+    throw error;
+  } finally {
+    if (engine.state.gradientDepth === 0) {
+      for (const node of tape) disposeSaved(node);
+      engine.state.activeTape = null;
     }
-    const named: tf.NamedTensorMap = {};
-    for (const v of trainable) {
-      const g = accumulated.get(v.id);
-      if (g !== undefined) named[v.name] = g;
-    }
-    return named;
+  }
+  const grads: (tf.Tensor | undefined)[] = xs.map(() => undefined);
+  present.forEach((i, k) => {
+    grads[i] = defined[k];
   });
-  if (engine.state.gradientDepth === 0) {
-    for (const node of tape) disposeSaved(node);
-    engine.state.activeTape = null;
-  }
-  if (Object.keys(grads).length === 0) {
-    tf.dispose([y, ...Object.values(grads)]);
-    throw new ZooError(
-      'INVALID_ARGUMENT',
-      `leanVariableGrads: the loss does not depend on any of the ${trainable.length} trainable variables given (no path from them to it on the tape)`,
-      { expected: 'a loss computed from at least one of the variables' },
-    );
-  }
-  return { value: y as tf.Scalar, grads };
+  return { value: y, grads };
 }

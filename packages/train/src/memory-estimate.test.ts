@@ -59,6 +59,9 @@ describe('training memory estimate', () => {
     const estimate: TrainingMemoryEstimate = {
       batchSize: 64,
       activationBytesPerSample: 100 * 2 ** 20,
+      gradientCheckpointing: false,
+      plainActivationBytesPerSample: 100 * 2 ** 20,
+      checkpointedActivationBytesPerSample: undefined,
       weightBytes: 100 * 2 ** 20,
       trainableBytes: 100 * 2 ** 20,
       optimizerSlots: 2,
@@ -76,6 +79,13 @@ describe('training memory estimate', () => {
     // (4096 − 400) MiB / 125 MiB per sample = 29 samples; effective batch 128 → 5 × 26.
     expect((error as Error).message).toContain('--batch-size 26 --accumulate-steps 5');
     expect((error as Error).message).toContain('--freeze backbone');
+    expect((error as Error).message).not.toContain('--grad-checkpointing');
+    // With stages whose checkpointed step fits (400 MiB + 64 × 25 MiB), checkpointing is named.
+    expect(() =>
+      assertTrainingFits({ ...estimate, checkpointedActivationBytesPerSample: 20 * 2 ** 20 }),
+    ).toThrow(
+      /activation checkpointing \(gradientCheckpointing: true, --grad-checkpointing\), about 1\.95 GiB/,
+    );
     expect(() => assertTrainingFits({ ...estimate, totalBytes: 2 ** 30 })).not.toThrow();
     expect(() => assertTrainingFits({ ...estimate, limitBytes: undefined })).not.toThrow();
   });

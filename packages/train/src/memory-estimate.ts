@@ -9,10 +9,16 @@
  * per-sample activation cost. The backward pass of {@link leanVariableGrads} frees them as it goes,
  * so the step's peak is about the saved activations of the batch, plus the weights, one gradient
  * per trainable weight and the optimizer's slots, plus the gradient frontier (a margin).
+ *
+ * With activation checkpointing the saved activations are the stage inputs and the head's, plus,
+ * while a stage is recomputed, that stage's own: the largest stage's is counted (each stage is
+ * measured alone, also at batch 1). Both figures are measured whenever the model has stages, so a
+ * step that does not fit can say whether checkpointing would make it fit.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ZooError } from '@tfzoo/core';
+import { CheckpointedModel } from './grad-checkpointing.js';
 
 /** The wasm backend's heap limit: wasm32 addresses at most 4 GiB. */
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
@@ -24,8 +30,17 @@ const FRONTIER_MARGIN = 0.25;
 export interface TrainingMemoryEstimate {
   /** Samples per step (per micro-batch with gradient accumulation). */
   batchSize: number;
-  /** Activation bytes the backward pass needs, per sample (measured). */
+  /** Activation bytes the backward pass needs, per sample (measured), for the step as configured. */
   activationBytesPerSample: number;
+  /** Whether the estimate is for a step with activation checkpointing. */
+  gradientCheckpointing: boolean;
+  /**
+   * Activation bytes per sample with activation checkpointing (stage inputs, head, largest stage);
+   * undefined when the model has no stages to checkpoint.
+   */
+  checkpointedActivationBytesPerSample: number | undefined;
+  /** Activation bytes per sample without activation checkpointing. */
+  plainActivationBytesPerSample: number;
   /** Bytes of all model weights. */
   weightBytes: number;
   /** Bytes of the trainable weights (their gradients take as much). */
@@ -65,66 +80,123 @@ function bytesOf(tensors: readonly tf.Tensor[]): number {
   return tensors.reduce((sum, t) => sum + t.size * 4, 0);
 }
 
+/** Options of {@link estimateTrainingMemory}. */
+export interface TrainingMemoryOptions {
+  /** Estimate a step with activation checkpointing (`train`'s `gradientCheckpointing`; default false). */
+  gradientCheckpointing?: boolean;
+}
+
+/**
+ * The bytes a gradient tape keeps for the backward pass of `f` (each buffer once, weights not
+ * counted); runs `f` once and frees what it saved.
+ */
+function savedBytesOf(f: () => tf.Tensor, weights: ReadonlySet<unknown>): number {
+  const engine = tf.engine() as unknown as EngineInternals;
+  if (engine.state.gradientDepth > 0) throw new Error('estimateTrainingMemory inside a gradient');
+  const y = engine.scopedRun(
+    () => engine.startTape(),
+    () => engine.endTape(),
+    () => engine.tidy('forward', () => tf.sum(f())),
+  );
+  const buffers = new Map<unknown, number>();
+  for (const node of engine.state.activeTape ?? []) {
+    for (const t of node.saved ?? []) if (!weights.has(t.dataId)) buffers.set(t.dataId, t.size * 4);
+    for (const t of node.saved ?? []) t.dispose();
+  }
+  engine.state.activeTape = null;
+  tf.dispose(y);
+  return [...buffers.values()].reduce((a, b) => a + b, 0);
+}
+
 /**
  * Estimates the peak memory of one training step of `model` on the active backend for batches of
- * `batchSize` samples shaped `sampleShape` (NHWC without the batch). Runs one training-mode forward
- * pass of one sample and puts the batch-norm statistics it moved back.
+ * `batchSize` samples shaped `sampleShape` (NHWC without the batch). Runs training-mode forward
+ * passes of one sample and puts the batch-norm statistics they moved back.
  */
 export function estimateTrainingMemory(
   model: tfl.LayersModel,
   sampleShape: readonly number[],
   batchSize: number,
   optimizer?: tf.Optimizer,
+  options: TrainingMemoryOptions = {},
 ): TrainingMemoryEstimate {
-  const engine = tf.engine() as unknown as EngineInternals;
+  const gradientCheckpointing = options.gradientCheckpointing ?? false;
   const moving = model.weights.filter((w) => !w.trainable);
-  const snapshot = tf.tidy(() => moving.map((w) => tf.clone(w.read())));
-  let activationBytesPerSample = 0;
+  const snapshot = tf.tidy(() => moving.map((w) => tf.add(w.read(), 0)));
+  // Weights saved by the kernels that read them are counted once, as weights.
+  const weights = new Set<unknown>(model.weights.map((w) => w.read().dataId));
+  let plainActivationBytesPerSample = 0;
+  let checkpointedActivationBytesPerSample: number | undefined;
+  const x = tf.zeros([1, ...sampleShape]);
   try {
-    if (engine.state.gradientDepth > 0) throw new Error('estimateTrainingMemory inside a gradient');
-    const x = tf.zeros([1, ...sampleShape]);
-    const y = engine.scopedRun(
-      () => engine.startTape(),
-      () => engine.endTape(),
-      () =>
-        engine.tidy('forward', () => {
-          const out = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
-          return tf.addN((Array.isArray(out) ? out : [out]).map((o) => tf.sum(o)));
-        }),
-    );
-    // Weights saved by the kernels that read them are counted once, as weights.
-    const weights = new Set<unknown>(model.weights.map((w) => w.read().dataId));
-    const buffers = new Map<unknown, number>();
-    for (const node of engine.state.activeTape ?? []) {
-      for (const t of node.saved ?? []) if (!weights.has(t.dataId)) buffers.set(t.dataId, t.size * 4);
-      for (const t of node.saved ?? []) t.dispose();
+    plainActivationBytesPerSample = savedBytesOf(() => {
+      const out = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+      return tf.addN((Array.isArray(out) ? out : [out]).map((o) => tf.sum(o)));
+    }, weights);
+    let checkpointed: CheckpointedModel | undefined;
+    try {
+      checkpointed = new CheckpointedModel(model);
+    } catch (error) {
+      if (gradientCheckpointing) throw error;
     }
-    engine.state.activeTape = null;
-    tf.dispose([x, y]);
-    activationBytesPerSample = [...buffers.values()].reduce((a, b) => a + b, 0);
+    if (checkpointed) {
+      const kept = savedBytesOf(() => {
+        const out = checkpointed.apply(x);
+        return tf.addN((Array.isArray(out) ? out : [out]).map((o) => tf.sum(o)));
+      }, weights);
+      // The stage's input is already counted among the kept tensors.
+      const { stages } = checkpointed.measureStages(x, (f, input) =>
+        savedBytesOf(f, new Set([...weights, input.dataId])),
+      );
+      checkpointedActivationBytesPerSample = kept + Math.max(0, ...stages);
+    }
   } finally {
+    x.dispose();
     moving.forEach((w, i) => {
       w.write(snapshot[i]!);
     });
     tf.dispose(snapshot);
   }
+  const activationBytesPerSample =
+    gradientCheckpointing && checkpointedActivationBytesPerSample !== undefined
+      ? checkpointedActivationBytesPerSample
+      : plainActivationBytesPerSample;
   const weightBytes = bytesOf(model.weights.map((w) => w.read()));
   const trainableBytes = bytesOf(model.trainableWeights.map((w) => w.read()));
   const optimizerSlots = optimizerSlotsOf(optimizer);
-  const totalBytes = Math.round(
-    weightBytes +
-      trainableBytes * (1 + optimizerSlots) +
-      activationBytesPerSample * batchSize * (1 + FRONTIER_MARGIN),
+  const totalBytes = totalOf(
+    weightBytes,
+    trainableBytes,
+    optimizerSlots,
+    activationBytesPerSample,
+    batchSize,
   );
   return {
     batchSize,
     activationBytesPerSample,
+    gradientCheckpointing,
+    checkpointedActivationBytesPerSample,
+    plainActivationBytesPerSample,
     weightBytes,
     trainableBytes,
     optimizerSlots,
     totalBytes,
     limitBytes: tf.getBackend() === 'wasm' ? WASM_HEAP_BYTES : undefined,
   };
+}
+
+function totalOf(
+  weightBytes: number,
+  trainableBytes: number,
+  optimizerSlots: number,
+  activationBytesPerSample: number,
+  batchSize: number,
+): number {
+  return Math.round(
+    weightBytes +
+      trainableBytes * (1 + optimizerSlots) +
+      activationBytesPerSample * batchSize * (1 + FRONTIER_MARGIN),
+  );
 }
 
 const GiB = 2 ** 30;
@@ -152,6 +224,21 @@ export function assertTrainingFits(estimate: TrainingMemoryEstimate, accumulateS
   const fits = largestBatch(estimate, limit);
   const effective = estimate.batchSize * accumulateSteps;
   const hints: string[] = [];
+  const checkpointedPerSample = estimate.checkpointedActivationBytesPerSample;
+  if (!estimate.gradientCheckpointing && checkpointedPerSample !== undefined) {
+    const checkpointed = totalOf(
+      estimate.weightBytes,
+      estimate.trainableBytes,
+      estimate.optimizerSlots,
+      checkpointedPerSample,
+      estimate.batchSize,
+    );
+    if (checkpointed <= limit) {
+      hints.push(
+        `activation checkpointing (gradientCheckpointing: true, --grad-checkpointing), about ${formatBytes(checkpointed)} at the same batch`,
+      );
+    }
+  }
   if (fits >= 1) {
     const k = Math.ceil(effective / fits);
     const micro = Math.ceil(effective / k);

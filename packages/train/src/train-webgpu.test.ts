@@ -11,7 +11,18 @@ import { ArrayImageDataset, compose, DataLoader, normalize, toFloat } from '@tfz
 import { AdamW } from '@tfzoo/optimizers';
 import { useWebGpu } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, freeze, loadCheckpoint, replaceHead, saveCheckpoint, train } from './index.js';
+import {
+  CheckpointedModel,
+  defaultLoss,
+  evaluate,
+  freeze,
+  leanVariableGrads,
+  loadCheckpoint,
+  replaceHead,
+  saveCheckpoint,
+  train,
+  trainableVariables,
+} from './index.js';
 
 /** 3 (or 2) classes told apart by which third of an 8×8 image is bright. */
 function stripes(n: number, seed = 0, classes = 3): ArrayImageDataset {
@@ -91,6 +102,43 @@ describe('training on WebGPU', () => {
     const steady = tf.memory().numTensors;
     await train({ model, data, epochs: 1, optimizer });
     expect(tf.memory().numTensors).toBe(steady);
+
+    // Activation checkpointing: the gradients of the plain step, and no tensor left behind. (The
+    // stage runs inside one custom op, so tfjs's test-mode bookkeeping counts the batch-norm
+    // statistics' old buffers, which webgpu frees at its next submit, as the op's leak; see
+    // `relaxLeakCheck`. The tensor counts are asserted here instead.)
+    tf.env().set('IS_TEST', false);
+    const checkpointed = new CheckpointedModel(model);
+    const x = tf.randomNormal([4, 8, 8, 1], 0, 1, 'float32', 5);
+    const labels = tf.tensor1d([0, 1, 2, 0], 'int32');
+    const loss = defaultLoss();
+    const moving = model.nonTrainableWeights.map((w) => tf.add(w.read(), 0));
+    const gradients = async (forward: () => tf.Tensor) => {
+      const { value, grads } = leanVariableGrads(
+        () => loss(labels, forward()) as tf.Scalar,
+        trainableVariables(model),
+      );
+      const out = await Promise.all(Object.values(grads).map((g) => g.data()));
+      tf.dispose([value, ...Object.values(grads)]);
+      model.nonTrainableWeights.forEach((w, i) => {
+        w.write(moving[i]!);
+      });
+      return out;
+    };
+    const plainGrads = await gradients(() => model.apply(x, { training: true }) as tf.Tensor);
+    const before = tf.memory().numTensors;
+    const checkpointedGrads = await gradients(() => checkpointed.apply(x) as tf.Tensor);
+    expect(tf.memory().numTensors).toBe(before);
+    checkpointedGrads.forEach((g, i) => {
+      const ref = plainGrads[i]!;
+      const scale = Math.max(...Array.from(ref, Math.abs));
+      const diff = Math.max(...Array.from(g, (v, k) => Math.abs(v - ref[k]!)));
+      expect(diff).toBeLessThanOrEqual(1e-5 * scale);
+    });
+    tf.dispose([x, labels, ...moving]);
+    await train({ model, data, epochs: 1, optimizer, gradientCheckpointing: true });
+    expect(tf.memory().numTensors).toBe(steady);
+    tf.env().set('IS_TEST', true);
 
     const result = await evaluate(model, validation);
     expect(result.accuracy).toBeGreaterThan(0.9);

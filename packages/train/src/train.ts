@@ -15,6 +15,7 @@ import { categoricalCrossEntropy, type LossFunction, sparseCategoricalCrossEntro
 import { accuracyMetric, topKAccuracyMetric } from '@tfzoo/metrics';
 import { setLearningRate } from '@tfzoo/optimizers';
 import { FeatureCache, type FeatureCacheStats } from './feature-cache.js';
+import { CheckpointedModel } from './grad-checkpointing.js';
 import { leanVariableGrads } from './lean-gradients.js';
 import {
   assertTrainingFits,
@@ -169,6 +170,16 @@ export interface TrainOptions {
    * micro-batch; an interruption waits for the group to finish.
    */
   accumulateSteps?: number;
+  /**
+   * Activation checkpointing per stage (timm's `set_grad_checkpointing`; default false): the
+   * forward pass keeps only each stage's input, and the backward pass recomputes the stage's
+   * forward to take its gradients (`CheckpointedModel`). The stages end at the model's
+   * feature levels (its `featuresOnly` taps). The step's activation memory drops to the stage
+   * inputs plus the largest stage's, for one more forward pass of the stages; gradients, batch-norm
+   * statistics and dropout masks are those of the plain step. Not used with
+   * {@link TrainOptions.cacheFeatures} while the cache is on (only the head runs).
+   */
+  gradientCheckpointing?: boolean;
   /**
    * Before the first step on a backend other than cpu, check with `@tfzoo/core`'s
    * `checkTrainable` that the backend has every kernel the step needs, and fail at once with the
@@ -408,6 +419,11 @@ export async function train(options: TrainOptions): Promise<History> {
   if (!Number.isInteger(accumulateSteps) || accumulateSteps < 1) {
     throw invalidArgument('accumulateSteps', options.accumulateSteps, 'a positive integer');
   }
+  const checkpointing = options.gradientCheckpointing ?? false;
+  if (typeof checkpointing !== 'boolean') {
+    throw invalidArgument('gradientCheckpointing', options.gradientCheckpointing, 'a boolean');
+  }
+  const checkpointed = checkpointing ? new CheckpointedModel(model) : undefined;
   const callbacks = options.callbacks ?? [];
   const cache = options.cacheFeatures ? new FeatureCache(model) : undefined;
   const state = checkState(options.initialState ?? { epoch: 0, step: 0, batchInEpoch: 0 });
@@ -481,7 +497,9 @@ export async function train(options: TrainOptions): Promise<History> {
     }
     const limited = tf.getBackend() === 'wasm';
     if (options.memoryCheck !== false && (limited || options.onMemoryEstimate)) {
-      const estimate = estimateTrainingMemory(model, batch.x.shape.slice(1), batch.x.shape[0], optimizer);
+      const estimate = estimateTrainingMemory(model, batch.x.shape.slice(1), batch.x.shape[0], optimizer, {
+        gradientCheckpointing: checkpointing,
+      });
       options.onMemoryEstimate?.(estimate);
       assertTrainingFits(estimate, accumulateSteps);
     }
@@ -534,7 +552,9 @@ export async function train(options: TrainOptions): Promise<History> {
           result = leanVariableGrads(() => {
             const out = features
               ? cache!.head(features)
-              : (model.apply(batch.x, { training: true }) as tf.Tensor);
+              : checkpointed
+                ? (checkpointed.apply(batch.x) as tf.Tensor)
+                : (model.apply(batch.x, { training: true }) as tf.Tensor);
             logits = tf.keep(out);
             return lossFn(batch.y, out) as tf.Scalar;
           }, variables);

@@ -10,6 +10,7 @@
 export * from './chart.js';
 export * from './feature-cache.js';
 export * from './freeze.js';
+export * from './grad-checkpointing.js';
 export * from './imbalance.js';
 export * from './lean-gradients.js';
 export * from './memory-estimate.js';

@@ -259,6 +259,60 @@ describe('teacher logits cached per image', () => {
     expect(cached.weights).toEqual(plain.weights);
   });
 
+  it("passes gradientCheckpointing to the student's training: the weights of the plain run", async () => {
+    const run = async (gradientCheckpointing: boolean) => {
+      const teacher = teacherModel();
+      // two stride-2 stages, so the student has stages to checkpoint
+      const student = withSeed(6, () =>
+        tfl.sequential({
+          layers: [
+            tfl.layers.conv2d({
+              inputShape: [28, 28, 1],
+              filters: 4,
+              kernelSize: 3,
+              strides: 2,
+              padding: 'same',
+            }),
+            tfl.layers.batchNormalization(),
+            tfl.layers.reLU(),
+            tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+            tfl.layers.globalAveragePooling2d({}),
+            tfl.layers.dense({ units: 10 }),
+          ],
+        }),
+      );
+      const before = tf.memory().numTensors;
+      let estimated: boolean | undefined;
+      await distill({
+        teacher,
+        student,
+        data: randomLoader(16, 8, 3),
+        epochs: 1,
+        optimizer: new SGD({ learningRate: 0.1 }),
+        temperature: 2,
+        alpha: 0.3,
+        gradientCheckpointing,
+        onMemoryEstimate: (estimate) => {
+          estimated = estimate.gradientCheckpointing;
+        },
+      });
+      expect(estimated).toBe(gradientCheckpointing); // train() took the option
+      expect(tf.memory().numTensors).toBe(before);
+      const weights = student.weights.map((w) => Array.from(w.read().dataSync()));
+      teacher.dispose();
+      student.dispose();
+      return weights;
+    };
+    const plain = await run(false);
+    const checkpointed = await run(true);
+    expect(checkpointed.length).toBe(plain.length);
+    checkpointed.forEach((w, i) => {
+      const p = plain[i]!;
+      const scale = Math.max(...p.map(Math.abs), 1e-6);
+      expect(Math.max(...w.map((v, j) => Math.abs(v - p[j]!)))).toBeLessThanOrEqual(1e-5 * scale);
+    });
+  });
+
   it('counts teacher runs, skips batches without indices and refuses unknown options', async () => {
     const teacher = teacherModel();
     const x = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;

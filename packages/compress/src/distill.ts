@@ -241,6 +241,7 @@ const DISTILL_KEYS = [
   // train's memory and step options (#28); its feature cache is refused: the student's whole
   // model trains against the teacher's logits.
   'accumulateSteps',
+  'gradientCheckpointing',
   'checkKernels',
   'memoryCheck',
   'onMemoryEstimate',

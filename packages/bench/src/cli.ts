@@ -288,7 +288,9 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     imageSize: options.imageSize,
     seed: options.seed,
     tolerance: options.tolerance,
-    ...(options.gradCheckpointing && runtime.kind === 'tfjs' ? { gradCheckpointing: true } : {}),
+    ...((options.gradCheckpointing || runtime.gradCheckpointing) && runtime.kind === 'tfjs'
+      ? { gradCheckpointing: true }
+      : {}),
     ...(model ? { referencePath: join(work, `reference-${model.id}.json`) } : {}),
     ...(model ? { onnxPath: join(cache, `${model.torchvision}-${options.imageSize}.onnx`) } : {}),
     ...(model && runtime.kind === 'pytorch' && (runtime.device ?? 'cpu') === 'cpu'
@@ -360,7 +362,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   // 2. Per model: PyTorch (which exports the ONNX file), onnxruntime, the cpu backend (which writes
   // the reference logits), then the other TF.js backends.
   const casesFor = (runtime: RuntimeSpec): Case[] =>
-    options.cases.filter((c) => c.mode === 'inference' || runtime.trains);
+    options.cases.filter((c) => (c.mode === 'inference' ? runtime.infers !== false : runtime.trains));
   for (const model of models) {
     const order = [
       ...selected.filter((r) => r.kind === 'pytorch'),

@@ -278,7 +278,7 @@ export function renderMarkdown(report: BenchReport, chartFile?: string): string 
         peerIds,
       );
       const texts = cells.map((cell, i) =>
-        !cell.row && c.mode === 'train' && !shown[i]?.trains
+        !cell.row && (c.mode === 'train' ? !shown[i]?.trains : shown[i]?.infers === false)
           ? 'n/a'
           : cellText(cell, peerIds.includes(cell.runtime) ? [] : peerIds),
       );
@@ -413,7 +413,8 @@ export function renderChart(report: BenchReport): string {
           .filter(
             (bar) =>
               bar.note !== 'n/a' &&
-              !(c.mode === 'train' && !runtimes.find((r) => r.key === bar.series)?.trains),
+              !(c.mode === 'train' && !runtimes.find((r) => r.key === bar.series)?.trains) &&
+              !(c.mode === 'inference' && runtimes.find((r) => r.key === bar.series)?.infers === false),
           ),
       })),
     })),

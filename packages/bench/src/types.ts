@@ -30,6 +30,13 @@ export interface RuntimeSpec {
    * folded, fused kernels) instead of the model as built (default false).
    */
   optimize?: boolean;
+  /** Whether this runtime runs the inference cases (default true; false for training-only rows). */
+  infers?: boolean;
+  /**
+   * For `tfjs`: train with activation checkpointing per stage (`CheckpointedModel` of
+   * `@tfzoo/train`), as `--grad-checkpointing` does for every tfzoo row (default false).
+   */
+  gradCheckpointing?: boolean;
 }
 
 /** One model of the benchmark: a tfzoo id and the torchvision constructor of the same architecture. */

@@ -277,7 +277,7 @@ describe('the registered kernels', () => {
     for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
 
-  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul, Sum, Mean, FusedBatchNorm, Identity, Cast, MaxPoolGrad, AvgPoolGrad and Tanh of tfjs-backend-wasm', () => {
+  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul, Sum, Mean, FusedBatchNorm, Identity, Cast, MaxPoolGrad, AvgPoolGrad, Tanh and Slice of tfjs-backend-wasm', () => {
     expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual([
       'Conv2DBackpropInput',
       'Reverse',
@@ -291,6 +291,7 @@ describe('the registered kernels', () => {
       'MaxPoolGrad',
       'AvgPoolGrad',
       'Tanh',
+      'Slice',
     ]);
     for (const k of WASM_KERNEL_REPLACEMENTS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
@@ -659,6 +660,42 @@ describe('Tile on wasm (block copies) equals the cpu backend', () => {
       await expectSameAsCpu(values, c.shape, c.dtype, (x) => tf.tile(x, c.reps));
     });
   }
+});
+
+describe('Slice on wasm (run copies) equals the cpu backend', () => {
+  const cases: { shape: number[]; begin: number[]; size: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+    { shape: [2, 6, 6, 3], begin: [0, 1, 1, 0], size: [2, 4, 4, 3], dtype: 'float32' }, // a padding's gradient
+    { shape: [2, 5, 5, 3], begin: [0, 0, 0, 0], size: [2, 4, 4, 3], dtype: 'float32' },
+    { shape: [3, 4, 5], begin: [1, 0, 2], size: [2, 4, 2], dtype: 'int32' }, // last axis cut
+    { shape: [4, 3, 2], begin: [1, 0, 0], size: [2, 3, 2], dtype: 'float32' }, // contiguous: one run
+    { shape: [2, 3, 2, 2, 3], begin: [1, 1, 0, 1, 0], size: [1, 2, 2, 1, 3], dtype: 'float32' },
+    { shape: [7], begin: [2], size: [4], dtype: 'bool' },
+    { shape: [3, 4], begin: [1, 1], size: [-1, 2], dtype: 'float32' }, // -1: to the end
+    { shape: [3, 4], begin: [1, 1], size: [0, 2], dtype: 'float32' },
+  ];
+  for (const c of cases) {
+    it(`${JSON.stringify(c.shape)} from ${JSON.stringify(c.begin)} size ${JSON.stringify(c.size)} ${c.dtype}`, async () => {
+      const count = c.shape.reduce((a, b) => a * b, 1);
+      const values = Array.from({ length: count }, (_, i) =>
+        c.dtype === 'bool' ? Number(i % 3 === 0) : i * 3 - 7,
+      );
+      await expectSameAsCpu(values, c.shape, c.dtype, (x) => tf.slice(x, c.begin, c.size));
+    });
+  }
+
+  it("keeps tfjs-backend-wasm's kernel for strings", async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([
+      ['a', 'b', 'c'],
+      ['d', 'e', 'f'],
+    ]);
+    const y = tf.slice(x, [0, 1], [2, 2]);
+    expect(y.arraySync()).toEqual([
+      ['b', 'c'],
+      ['e', 'f'],
+    ]);
+    tf.dispose([x, y]);
+  });
 });
 
 describe('Reverse on wasm (block copies) equals the cpu backend', () => {

@@ -7,8 +7,9 @@
  * `Sum`/`Mean` over leading axes as one matrix product instead of a transpose and a reduction, and
  * `FusedBatchNorm` as an XNNPACK per-channel affine map instead of its per-element loop,
  * `Identity`/same-type `Cast` that share the input buffer instead of copying it,
- * `MaxPoolGrad`/`AvgPoolGrad` that visit each pooling window once, and a `Tanh` that evaluates a
- * rational function instead of the C library's `tanh`.
+ * `MaxPoolGrad`/`AvgPoolGrad` that visit each pooling window once, a `Tanh` that evaluates a
+ * rational function instead of the C library's `tanh`, and a `Slice` that copies contiguous runs
+ * instead of one innermost row at a time.
  */
 import '@tensorflow/tfjs-backend-wasm'; // its kernels first, so the replacement below wins
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,6 +23,7 @@ import { castConfig, identityConfig } from './identity.js';
 import { avgPoolGradConfig, maxPoolGradConfig } from './pool-grad.js';
 import { meanConfig, sumConfig } from './reductions.js';
 import { reverseConfig } from './reverse.js';
+import { sliceConfig } from './slice.js';
 import { tanhConfig } from './tanh.js';
 import { tileConfig } from './tile.js';
 
@@ -46,6 +48,7 @@ export const WASM_KERNEL_REPLACEMENTS: readonly tf.KernelConfig[] = [
   maxPoolGradConfig,
   avgPoolGradConfig,
   tanhConfig,
+  sliceConfig,
 ];
 
 /**

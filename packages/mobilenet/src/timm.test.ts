@@ -27,14 +27,7 @@ import {
   summarize,
   writeSafetensors,
 } from '@tfzoo/core';
-import {
-  compare,
-  predictValues,
-  readTimmFixture,
-  type TimmFixture,
-  timmInput,
-  timmStateDict,
-} from '@tfzoo/test-harness';
+import { readTimmFixture, type TimmFixture, timmLogitsError, timmStateDict } from '@tfzoo/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MOBILENET_TIMM_MAPPING_ID,
@@ -48,11 +41,6 @@ import {
 function readFixture(name: string): TimmFixture {
   const plain = new URL(`./test/fixtures/${name}.json`, import.meta.url);
   return readTimmFixture(existsSync(plain) ? plain : new URL(`${plain.href}.gz`));
-}
-
-/** The fixture's input as a tensor, NHWC (the caller disposes it). */
-function fixtureInput(fixture: TimmFixture): tf.Tensor4D {
-  return tf.tensor4d(timmInput(fixture), fixture.inputShape);
 }
 
 const CASES: readonly { model: string; build: (inputShape: [number, number, number]) => tfl.LayersModel }[] =
@@ -126,11 +114,9 @@ describe('parity with timm', () => {
       expect(report.loaded.length).toBe(model.weights.length);
       expect(tf.memory().numTensors).toBe(before);
 
-      const input = fixtureInput(fixture);
-      const { maxError, scale } = compare(predictValues(model, input), fixture.logits.flat());
-      input.dispose();
+      const { error, scale } = timmLogitsError(model, fixture);
       expect(scale).toBeGreaterThan(0);
-      expect(maxError).toBeLessThanOrEqual(1e-4 * scale);
+      expect(error).toBeLessThanOrEqual(1e-4 * scale);
       expect(batch).toBe(2);
 
       // Saving writes timm's names and shapes back.
@@ -195,11 +181,9 @@ describe('every timm MobileNetV3 id, loaded by its detected layout', () => {
       expect(report.loaded.length).toBe(model.weights.length);
       expect(tf.memory().numTensors).toBe(before);
 
-      const input = fixtureInput(fixture);
-      const { maxError, scale } = compare(predictValues(model, input), fixture.logits.flat());
-      input.dispose();
+      const { error, scale } = timmLogitsError(model, fixture);
       expect(scale).toBeGreaterThan(0);
-      expect(maxError).toBeLessThanOrEqual(1e-4 * scale);
+      expect(error).toBeLessThanOrEqual(1e-4 * scale);
       expect(tf.memory().numTensors).toBe(before);
       model.dispose();
     });

@@ -30,9 +30,7 @@ export function sliceInto(
     out[0] = input[0]!;
     return;
   }
-  const strides = new Array<number>(rank);
-  strides[rank - 1] = 1;
-  for (let axis = rank - 2; axis >= 0; axis--) strides[axis] = strides[axis + 1]! * shape[axis + 1]!;
+  const strides = [...tf.util.computeStrides(shape as number[]), 1];
   let k = rank - 1;
   while (k > 0 && begin[k] === 0 && size[k] === shape[k]) k--;
   const run = size[k]! * strides[k]!;

@@ -28,26 +28,63 @@ export type ConvInfo = tf.backend_util.Conv2DInfo;
 export type FilterGradientMethod = 'conv' | 'columns-transposed';
 
 /**
- * The {@link FilterGradientMethod} for `info`: `'columns-transposed'` when the output gradient
- * has at most 8 pixels (`N·Ho·Wo`) per output channel of the filter, or when the filter has fewer
- * than 8 input channels (which `'conv'` uses as its batch) and at least 32 output channels (so each
- * gathered column value feeds 32 or more multiply-adds), and the column matrix stays within
- * {@link MAX_COLUMN_VALUES}; otherwise `'conv'`. The thresholds come from timing both methods on
- * the layers of ResNet-18 (64×64, batch 16) and LeNet-5 (28×28, batch 64), on one and two threads
- * (`bench/conv-grad-methods.mjs`, package README).
+ * The {@link FilterGradientMethod} for `info`: `'columns-transposed'` for a 1×1 filter (its column
+ * matrix is the input itself, strided), for a strided filter over 8 or more input channels, when
+ * the output gradient has at most 8 pixels (`N·Ho·Wo`) per output channel of the filter, or when
+ * the filter has fewer than 8 input channels (which `'conv'` uses as its batch) and at least 32
+ * output channels while the whole column matrix stays within {@link MAX_COLUMN_VALUES} (so each
+ * gathered column value feeds 32 or more multiply-adds); otherwise `'conv'`. The thresholds come
+ * from timing both methods on the layers of ResNet-18 at 64×64 and 224×224, ResNet-50's and
+ * MobileNetV2's 1×1 layers at 224×224 (batch 16), and LeNet-5 (28×28, batch 64), on one and two
+ * threads (`bench/conv-grad-methods.mjs`, package README).
  */
 export function chooseFilterGradientMethod(info: ConvInfo): FilterGradientMethod {
   const pixels = info.batchSize * info.outHeight * info.outWidth;
-  const columns = pixels * info.filterHeight * info.filterWidth * info.inChannels;
-  if (columns > MAX_COLUMN_VALUES) return 'conv';
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  if (info.filterHeight === 1 && info.filterWidth === 1) return 'columns-transposed';
+  const strided = info.strideHeight > 1 || info.strideWidth > 1;
+  if (strided && info.inChannels >= 8) return 'columns-transposed';
+  if (pixels <= 8 * info.outChannels) return 'columns-transposed';
   const stem = info.inChannels < 8 && info.outChannels >= 32;
-  return pixels <= 8 * info.outChannels || stem ? 'columns-transposed' : 'conv';
+  return stem && pixels * taps <= MAX_COLUMN_VALUES ? 'columns-transposed' : 'conv';
+}
+
+/**
+ * Output pixels per image-range that {@link conv2dFilterGradient} sums the `'conv'` method over:
+ * the output gradient is that method's filter, and XNNPACK reduces over all of it at once, so
+ * beyond about 32 K pixels (8 images of 56×56) its panels fall out of the cache.
+ */
+const CONV_CHUNK_PIXELS = 2 ** 15;
+
+/**
+ * Values per operand of one `'columns-transposed'` product: the column matrix (`taps × pixels`)
+ * and the packed output gradient (`pixels × Co`) of one image-range stay within 2²⁰ (4 MiB).
+ */
+const COLUMN_CHUNK_VALUES = 2 ** 20;
+
+/**
+ * Images per range that {@link conv2dFilterGradient} computes `method` over before summing the
+ * ranges' filter gradients (at least 1, at most the batch): ranges of
+ * {@link CONV_CHUNK_PIXELS} output pixels for `'conv'`, of {@link COLUMN_CHUNK_VALUES} values per
+ * operand for `'columns-transposed'`. Smaller ranges keep the operands in the cache (at 224×224,
+ * batch 16, the 1×1 layers of ResNet-50 and MobileNetV2 run 1.5–2.5× faster in ranges of 2–4
+ * images than in one product) and bound the column matrix's memory.
+ */
+export function chooseFilterGradientImages(info: ConvInfo, method: FilterGradientMethod): number {
+  const imagePixels = Math.max(1, info.outHeight * info.outWidth);
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const budget =
+    method === 'conv'
+      ? CONV_CHUNK_PIXELS / imagePixels
+      : COLUMN_CHUNK_VALUES / (imagePixels * Math.max(taps, info.outChannels));
+  return Math.max(1, Math.min(info.batchSize, Math.floor(budget)));
 }
 
 /**
  * The weight gradient of a (dense) NHWC convolution, `[kh, kw, Ci, Co]`, for any stride, dilation
  * and padding described by `info`, by `method` (by default the one
- * {@link chooseFilterGradientMethod} picks).
+ * {@link chooseFilterGradientMethod} picks), summed over ranges of `images` images (by default
+ * {@link chooseFilterGradientImages}); each range's intermediates are released before the next.
  */
 export function conv2dFilterGradient(
   scope: KernelScope,
@@ -55,11 +92,48 @@ export function conv2dFilterGradient(
   dy: tf.TensorInfo,
   info: ConvInfo,
   method: FilterGradientMethod = chooseFilterGradientMethod(info),
+  images: number = chooseFilterGradientImages(info, method),
 ): tf.TensorInfo {
   if (tf.util.sizeFromShape(dy.shape) === 0) {
     // No output pixels: nothing to sum (and XNNPACK refuses empty operands).
     return scope.filled([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 0);
   }
+  const n = info.batchSize;
+  if (!(images >= 1) || images >= n) return filterGradientOf(scope, x, dy, info, method);
+  let sum: tf.TensorInfo | undefined;
+  for (let first = 0; first < n; first += images) {
+    const count = Math.min(images, n - first);
+    const part = scope.nested((inner) => {
+      const range = (t: tf.TensorInfo) =>
+        inner.run(tf.Slice, { x: t }, { begin: [first, 0, 0, 0], size: [count, -1, -1, -1] });
+      const rangeInfo: ConvInfo = {
+        ...info,
+        batchSize: count,
+        inShape: [count, info.inHeight, info.inWidth, info.inChannels],
+        outShape: [count, info.outHeight, info.outWidth, info.outChannels],
+      };
+      return filterGradientOf(inner, range(x), range(dy), rangeInfo, method);
+    });
+    if (sum === undefined) {
+      sum = part;
+      continue;
+    }
+    const next = scope.run(tf.Add, { a: sum, b: part });
+    scope.release(sum);
+    scope.release(part);
+    sum = next;
+  }
+  return sum!;
+}
+
+/** The filter gradient of one range of images (all of `x`), by `method`. */
+function filterGradientOf(
+  scope: KernelScope,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: ConvInfo,
+  method: FilterGradientMethod,
+): tf.TensorInfo {
   if (method === 'columns-transposed') {
     const pixels = info.batchSize * info.outHeight * info.outWidth;
     const taps = info.filterHeight * info.filterWidth * info.inChannels;

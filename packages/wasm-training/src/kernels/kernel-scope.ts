@@ -55,6 +55,24 @@ export class KernelScope {
     return t;
   }
 
+  /**
+   * Runs `body` in a scope of its own, whose intermediates are released as soon as it returns; its
+   * result becomes an intermediate of this scope. Keeps the peak memory of a loop to one pass.
+   */
+  nested(body: (scope: KernelScope) => tf.TensorInfo): tf.TensorInfo {
+    const out = composed(this.backend, this.backendName, body);
+    this.temps.push(out);
+    return out;
+  }
+
+  /** Releases the intermediate `t` now, before the scope closes; `t` must not be used after. */
+  release(t: tf.TensorInfo): void {
+    const index = this.temps.indexOf(t);
+    if (index < 0) return;
+    this.temps.splice(index, 1);
+    this.backend.disposeData(t.dataId);
+  }
+
   /** Releases every intermediate that was not kept. */
   close(): void {
     for (const t of this.temps.splice(0)) this.backend.disposeData(t.dataId);

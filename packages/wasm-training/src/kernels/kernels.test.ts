@@ -7,6 +7,7 @@ import { randomValues, relativeError } from '../test/random.js';
 import { type TorchConvCase, torchConvGrads } from '../test/torch-reference.js';
 import { MAX_COLUMN_VALUES } from './columns.js';
 import {
+  chooseFilterGradientImages,
   chooseFilterGradientMethod,
   conv2dFilterGradient,
   type FilterGradientMethod,
@@ -425,12 +426,17 @@ describe('every filter-gradient method on wasm equals the cpu backend', () => {
       await tf.setBackend('cpu');
       const cpu = runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...denseAttrs(c), filterShape: c.filter });
       await tf.setBackend('wasm');
+      // The whole batch at once, then summed over ranges of 1 and of 3 images (uneven when the
+      // batch is not a multiple of 3).
       for (const method of FILTER_METHODS) {
-        const wasm = composedOnWasm([x, dy], (scope, xi, d) =>
-          conv2dFilterGradient(scope, xi!, d!, info, method),
-        );
-        expect(relativeError(wasm.values, cpu), method).toBeLessThan(TOLERANCE);
-        expect(wasm.leaked, method).toBe(0);
+        for (const images of [info.batchSize, 1, 3]) {
+          const label = `${method}, ${images} image(s) per range`;
+          const wasm = composedOnWasm([x, dy], (scope, xi, d) =>
+            conv2dFilterGradient(scope, xi!, d!, info, method, images),
+          );
+          expect(relativeError(wasm.values, cpu), label).toBeLessThan(TOLERANCE);
+          expect(wasm.leaked, label).toBe(0);
+        }
       }
     });
   }
@@ -492,6 +498,31 @@ describe('the choice of gradient method', () => {
     const lenet = geometry([64, 28, 28, 1], [5, 5, 1, 6], 1, 'same'); // LeNet-5 C1: six filters
     expect(chooseInputGradientMethod(lenet)).toBe('transposed-conv');
     expect(chooseFilterGradientMethod(lenet)).toBe('conv');
+  });
+
+  it('uses columns for 1×1 and strided filters at 224×224, convolutions for wide 3×3 layers', () => {
+    const pointwise = geometry([16, 56, 56, 64], [1, 1, 64, 256], 1, 'valid'); // ResNet-50 layer1
+    expect(chooseFilterGradientMethod(pointwise)).toBe('columns-transposed');
+    const strided = geometry([16, 58, 58, 64], [3, 3, 64, 128], 2, 'valid'); // ResNet-18 layer2
+    expect(chooseFilterGradientMethod(strided)).toBe('columns-transposed');
+    const wide = geometry([16, 56, 56, 64], [3, 3, 64, 64], 1, 'same'); // ResNet-18 layer1
+    expect(chooseFilterGradientMethod(wide)).toBe('conv');
+    const stem = geometry([16, 230, 230, 3], [7, 7, 3, 64], 2, 'valid'); // columns over the bound
+    expect(chooseFilterGradientMethod(stem)).toBe('conv');
+  });
+
+  it('sums the filter gradient over image ranges that keep the operands cache-sized', () => {
+    const wide = geometry([16, 56, 56, 64], [3, 3, 64, 64], 1, 'same');
+    // 2¹⁵ output pixels per range: 10 images of 56×56.
+    expect(chooseFilterGradientImages(wide, 'conv')).toBe(Math.floor(2 ** 15 / (56 * 56)));
+    const pointwise = geometry([16, 56, 56, 64], [1, 1, 64, 256], 1, 'valid');
+    // 2²⁰ values per operand: the packed output gradient, 56·56·256 per image, gives 1 image.
+    expect(chooseFilterGradientImages(pointwise, 'columns-transposed')).toBe(1);
+    const deep = geometry([16, 2, 2, 512], [3, 3, 512, 512], 1, 'same');
+    // 4 pixels × 4608 taps per image: the whole batch fits one range.
+    expect(chooseFilterGradientImages(deep, 'columns-transposed')).toBe(16);
+    const huge = geometry([2, 512, 512, 64], [3, 3, 64, 64], 1, 'same');
+    expect(chooseFilterGradientImages(huge, 'conv')).toBe(1); // never below one image
   });
 
   it(`never builds a column matrix above ${MAX_COLUMN_VALUES} values`, () => {

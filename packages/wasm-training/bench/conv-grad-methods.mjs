@@ -1,8 +1,8 @@
 // Times every method of the dense convolution gradients on each ResNet-18 layer at 64×64, batch 16,
 // at 224×224 (with ResNet-50's and MobileNetV2's 1×1 layers), or each LeNet-5 layer at 28×28,
 // batch 64 (diagnostic; node bench/conv-grad-methods.mjs [threads] [resnet18|at-224|lenet5]).
-// Filter-gradient methods run over the image ranges `chooseFilterGradientImages` picks. The rules `chooseInputGradientMethod`
-// and `chooseFilterGradientMethod` pick from these timings. Each call gets a fresh filter/input, as
+// Filter-gradient methods run over the image ranges `chooseFilterGradientImages` picks. The rules
+// `chooseInputGradientMethod` and `chooseFilterGradientMethod` pick from these timings. Each call gets a fresh filter/input, as
 // in training, where SGD gives every weight a new tensor each step.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -52,7 +52,9 @@ const LENET5 = [
 const SETS = { resnet18: RESNET18, 'at-224': AT224, lenet5: LENET5 };
 const model = process.argv[3] ?? 'resnet18';
 if (!(model in SETS)) {
-  throw new Error(`unknown layer set ${JSON.stringify(model)}; expected one of ${Object.keys(SETS).join(', ')}`);
+  throw new Error(
+    `unknown layer set ${JSON.stringify(model)}; expected one of ${Object.keys(SETS).join(', ')}`,
+  );
 }
 const LAYERS = SETS[model];
 const INPUT_METHODS = ['transposed-conv', 'columns', 'columns-transposed'];

@@ -84,7 +84,8 @@ export function chooseFilterGradientImages(info: ConvInfo, method: FilterGradien
  * The weight gradient of a (dense) NHWC convolution, `[kh, kw, Ci, Co]`, for any stride, dilation
  * and padding described by `info`, by `method` (by default the one
  * {@link chooseFilterGradientMethod} picks), summed over ranges of `images` images (by default
- * {@link chooseFilterGradientImages}); each range's intermediates are released before the next.
+ * {@link chooseFilterGradientImages}; a fraction is rounded down, and less than 1 or NaN means the
+ * whole batch at once); each range's intermediates are released before the next.
  */
 export function conv2dFilterGradient(
   scope: KernelScope,
@@ -99,10 +100,11 @@ export function conv2dFilterGradient(
     return scope.filled([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 0);
   }
   const n = info.batchSize;
-  if (!(images >= 1) || images >= n) return filterGradientOf(scope, x, dy, info, method);
+  const perRange = Math.floor(images);
+  if (!(perRange >= 1) || perRange >= n) return filterGradientOf(scope, x, dy, info, method);
   let sum: tf.TensorInfo | undefined;
-  for (let first = 0; first < n; first += images) {
-    const count = Math.min(images, n - first);
+  for (let first = 0; first < n; first += perRange) {
+    const count = Math.min(perRange, n - first);
     const part = scope.nested((inner) => {
       const range = (t: tf.TensorInfo) =>
         inner.run(tf.Slice, { x: t }, { begin: [first, 0, 0, 0], size: [count, -1, -1, -1] });

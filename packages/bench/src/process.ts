@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import { formatSeconds } from './stats.js';
 import type { Case, WorkerResult } from './types.js';
 
-/** Runs a worker process with a hard time limit; returns its result file's contents (possibly partial). */
-export async function runProcess<R extends { running?: Case & { since: number } } = WorkerResult>(
+/**
+ * Runs a worker process with a hard time limit; a result file with a `running` case (a
+ * {@link WorkerResult}'s) also arms the watchdog. Returns its result file's contents (possibly partial).
+ */
+export async function runProcess<R extends object = WorkerResult>(
   command: string,
   args: string[],
   resultPath: string,
@@ -30,7 +33,7 @@ export async function runProcess<R extends { running?: Case & { since: number } 
   let killed: (Case & { seconds: number }) | undefined;
   const watchdog = setInterval(() => {
     try {
-      const running = (JSON.parse(readFileSync(resultPath, 'utf8')) as R).running;
+      const running = (JSON.parse(readFileSync(resultPath, 'utf8')) as Pick<WorkerResult, 'running'>).running;
       const seconds = running ? (Date.now() - running.since) / 1000 : 0;
       if (running && seconds > caseLimitSeconds) {
         killed = { mode: running.mode, batch: running.batch, seconds };

@@ -4,7 +4,7 @@
  * architecture on wasm (see `TRAIN_CHECK_HELP`). Each form of each model runs in a worker process
  * of its own, one at a time; `<out>/<name>.json` and `.md` are rewritten after every model.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -53,6 +53,21 @@ async function runCheck(options: TrainCheckOptions, command: string): Promise<Tr
     ),
     entries: [],
   };
+  const kept = new Map<string, TrainCheckEntry>();
+  const previousPath = join(options.out, `${options.name}.json`);
+  if (options.resume && existsSync(previousPath)) {
+    const previous = JSON.parse(readFileSync(previousPath, 'utf8')) as TrainCheckReport;
+    for (const entry of previous.entries) if (entry.status !== 'not run') kept.set(entry.model, entry);
+    report.earlier = [
+      ...(previous.earlier ?? []),
+      {
+        command: previous.command,
+        startedAt: previous.startedAt,
+        ...(previous.finishedAt ? { finishedAt: previous.finishedAt } : {}),
+        load: previous.load,
+      },
+    ];
+  }
   const write = (): void => {
     const base = join(options.out, options.name);
     const shown = withRelativePaths(report, repoRoot);
@@ -63,6 +78,12 @@ async function runCheck(options: TrainCheckOptions, command: string): Promise<Tr
     options.deadlineMinutes !== undefined ? Date.now() + options.deadlineMinutes * 60_000 : Infinity;
   let serial = 0;
   for (const [index, id] of options.models.entries()) {
+    const done = kept.get(id);
+    if (done) {
+      report.entries.push(done);
+      log(`${index + 1}/${options.models.length} ${id}: ${done.status}, kept from the earlier run`);
+      continue;
+    }
     const entry: TrainCheckEntry = {
       model: id,
       family: getModelDefinition(id).family,
@@ -104,6 +125,8 @@ async function runCheck(options: TrainCheckOptions, command: string): Promise<Tr
       if (error) {
         const timedOut = /time limit/.test(error);
         attempt.outcome = timedOut ? 'timeout' : attempt.outcome === 'ok' ? 'ok' : 'error';
+        // A warm-up step that finished is a training step taken, timed or not.
+        if (timedOut && attempt.warmupSeconds !== undefined) attempt.outcome = 'ok';
         // A worker that dies without a word after using most of the heap ran out of it.
         if (!timedOut && (attempt.peakRssBytes ?? 0) > 3.5 * 2 ** 30) attempt.outcome = 'memory';
         attempt.error = attempt.error ? `${attempt.error}; ${error}` : error;

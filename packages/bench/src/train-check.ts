@@ -102,6 +102,11 @@ export interface TrainCheckOptions {
   out: string;
   /** Base name of the output files. */
   name: string;
+  /**
+   * Keep the finished entries (`ok` or `failed`) of an existing `NAME.json` for the models listed,
+   * and run only the others (an interrupted or reordered run goes on).
+   */
+  resume?: boolean;
 }
 
 /** The JSON the check writes next to its page. */
@@ -124,6 +129,8 @@ export interface TrainCheckReport {
   versions: Record<string, string>;
   /** One entry per model, in run order. */
   entries: TrainCheckEntry[];
+  /** Earlier runs (`--resume`) whose entries this report kept, oldest first. */
+  earlier?: { command: string; startedAt: string; finishedAt?: string; load: TrainCheckReport['load'] }[];
 }
 
 /** The help text of `npm run train-check -w @tfzoo/bench`. */
@@ -141,6 +148,7 @@ export const TRAIN_CHECK_HELP = `tfzoo training check: one training step of ever
   --seed N         seed of weights, inputs and labels (default 1)
   --out DIR        output folder (default docs/benchmarks at the repository root)
   --name NAME      output base name (default wasm-train)
+  --resume         keep the finished models of an existing NAME.json; run the others
   -h, --help       this text
 
 Each model runs in a fresh worker process per form: plain first; where train's memory estimate
@@ -180,6 +188,10 @@ export function parseTrainCheckArgs(
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--resume') {
+      flags.set('resume', 'true');
+      continue;
+    }
     if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"; see --help`);
     const eq = arg.indexOf('=');
     const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
@@ -225,6 +237,7 @@ export function parseTrainCheckArgs(
         })(),
     out: out ? resolvePath(out) : defaultOut,
     name: flags.get('name') ?? 'wasm-train',
+    ...(flags.has('resume') ? { resume: true } : {}),
   };
 }
 
@@ -335,7 +348,7 @@ export function renderTrainCheckMarkdown(report: TrainCheckReport): string {
     if (good) {
       const steps = good.stepSeconds ?? [];
       lines.push(
-        `| ${entry.model} | ${input} | ${formLabel(good.form, options.batch)} | ${steps.length ? stepTime(median(steps)) : ''} | ${good.peakRssBytes ? formatBytes(good.peakRssBytes) : ''} | ${good.peakTensorBytes ? formatBytes(good.peakTensorBytes) : ''} | ${good.estimate ? formatBytes(good.estimate.totalBytes) : ''} | ${failures} |`,
+        `| ${entry.model} | ${input} | ${formLabel(good.form, options.batch)} | ${steps.length ? stepTime(median(steps)) : good.warmupSeconds !== undefined ? `${stepTime(good.warmupSeconds)} (warm-up only)` : ''} | ${good.peakRssBytes ? formatBytes(good.peakRssBytes) : ''} | ${good.peakTensorBytes ? formatBytes(good.peakTensorBytes) : ''} | ${good.estimate ? formatBytes(good.estimate.totalBytes) : ''} | ${failures} |`,
       );
     } else {
       lines.push(
@@ -347,13 +360,14 @@ export function renderTrainCheckMarkdown(report: TrainCheckReport): string {
   lines.push(
     '*s/step*: median seconds of the timed optimizer steps (with accumulation, all micro-batches of one step). ' +
       "*peak RSS*: the worker process's peak resident set (building the model included). " +
-      '*peak tensors*: the peak of `tf.memory().numBytes` during the warm-up step (`tf.profile`). ' +
+      "*peak tensors*: the peak of `tf.memory().numBytes` during the warm-up step (`tf.profile`); TF.js counts it per tensor, so a buffer shared by several tensors (reshapes, the tape's saved copies) counts more than once and it can exceed the RSS. " +
       "*estimate*: `estimateTrainingMemory`'s prediction for the form's (micro-)batch, which `train` checks against the 4 GiB wasm heap.",
   );
   lines.push('');
   lines.push('## How it was run');
   lines.push('');
   lines.push('```sh');
+  for (const run of report.earlier ?? []) lines.push(run.command);
   lines.push(report.command);
   lines.push('```');
   lines.push('');
@@ -364,6 +378,11 @@ export function renderTrainCheckMarkdown(report: TrainCheckReport): string {
     l
       ? `${l.loadavg.map((v) => v.toFixed(2)).join(' / ')} (${l.at.slice(0, 19).replace('T', ' ')} UTC)`
       : 'not recorded';
+  for (const [i, run] of (report.earlier ?? []).entries()) {
+    lines.push(
+      `- Run ${i + 1} of ${(report.earlier?.length ?? 0) + 1} (its finished models kept by \`--resume\`): load before ${load(run.load.before)}; after ${load(run.load.after)}.`,
+    );
+  }
   lines.push(
     `- Load average (1 / 5 / 15 min) before: ${load(report.load.before)}; after: ${load(report.load.after)}.`,
   );

@@ -62,6 +62,8 @@ describe('parseTrainCheckArgs', () => {
     expect(() => parse(['--batch'])).toThrow('--batch needs a value');
     expect(() => parse(['--name', 'a', '--name', 'b'])).toThrow('--name given twice');
     expect(parse(['--models', 'resnet18', '-h'])).toBe('help');
+    expect(parse(['--resume'])).toMatchObject({ resume: true });
+    expect(parse([])).not.toHaveProperty('resume');
   });
 });
 

@@ -5,7 +5,6 @@
  * `<out>/<name>.json`, `.md` and `.svg` after every worker (so an interrupted run leaves what it
  * measured). Rerunning regenerates the files from scratch.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODELS, RUNTIMES } from './catalog.js';
 import { gpuFingerprint, machineFingerprint, readLoad } from './fingerprint.js';
+import { runProcess, versionOf } from './process.js';
 import {
   type BenchOptions,
   type BenchReport,
@@ -154,76 +154,6 @@ export function parseArgs(argv: readonly string[], defaultOut: string, cwd: stri
 
 function log(text: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
-}
-
-/** Runs a worker process with a hard time limit; returns its result file's contents (possibly partial). */
-async function runProcess(
-  command: string,
-  args: string[],
-  resultPath: string,
-  limitSeconds: number,
-  caseLimitSeconds: number,
-): Promise<{ result?: WorkerResult; error?: string; killed?: Case & { seconds: number } }> {
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, limitSeconds * 1000);
-  // The watchdog: a case whose real time runs far past its budget (its estimate was too low, and a
-  // synchronous TF.js call cannot be interrupted) is ended by killing the worker.
-  let killed: (Case & { seconds: number }) | undefined;
-  const watchdog = setInterval(() => {
-    try {
-      const running = (JSON.parse(readFileSync(resultPath, 'utf8')) as WorkerResult).running;
-      const seconds = running ? (Date.now() - running.since) / 1000 : 0;
-      if (running && seconds > caseLimitSeconds) {
-        killed = { mode: running.mode, batch: running.batch, seconds };
-        child.kill('SIGKILL');
-      }
-    } catch {
-      // The worker is rewriting its file: check again next time.
-    }
-  }, 2000);
-  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
-  clearTimeout(timer);
-  clearInterval(watchdog);
-  let result: WorkerResult | undefined;
-  try {
-    result = JSON.parse(readFileSync(resultPath, 'utf8')) as WorkerResult;
-  } catch {
-    result = undefined;
-  }
-  if (killed) {
-    return {
-      ...(result ? { result } : {}),
-      killed,
-      error: `worker stopped: its ${killed.mode} b${killed.batch} case ran ${formatSeconds(killed.seconds)}`,
-    };
-  }
-  if (timedOut)
-    return {
-      ...(result ? { result } : {}),
-      error: `worker killed at its time limit of ${formatSeconds(limitSeconds)}`,
-    };
-  if (code !== 0)
-    return {
-      ...(result ? { result } : {}),
-      error: `worker exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`,
-    };
-  return result ? { result } : { error: 'worker wrote no result' };
-}
-
-function versionOf(require: NodeJS.Require, name: string): string {
-  try {
-    return (require(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return 'not installed';
-  }
 }
 
 /** Runs the benchmark described by `options`; returns the report written. */

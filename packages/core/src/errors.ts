@@ -19,6 +19,7 @@ export type ZooErrorCode =
   | 'OFFLINE'
   | 'NOT_FOUND'
   | 'UNSUPPORTED'
+  | 'OUT_OF_MEMORY'
   | 'ABORTED';
 
 /** Optional structured details carried by a {@link ZooError}. */

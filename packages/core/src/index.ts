@@ -20,4 +20,5 @@ export * from './pretrained-hosts.js';
 export * from './random.js';
 export * from './registry.js';
 export * from './summary.js';
+export * from './wasm-heap.js';
 export * from './weights/index.js';

@@ -1,0 +1,61 @@
+/**
+ * A full wasm heap gives a ZooError (OUT_OF_MEMORY) instead of tfjs-backend-wasm's unchecked
+ * `malloc` returning address 0. The real backend: two 2.5 GiB buffers, allocated but never written
+ * (so the heap's growth commits no memory), and one tensor of 4 GiB; then the backend is still usable.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backend.js';
+import { ZooError } from './errors.js';
+import { guardWasmHeap } from './wasm-heap.js';
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('guardWasmHeap', () => {
+  it('turns an allocation the heap cannot hold into OUT_OF_MEMORY, and the backend goes on', async () => {
+    await initBackend('wasm', { threads: 1 });
+    const backend = tf.backend() as unknown as {
+      makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+      disposeData(dataId: object): void;
+    };
+    // Allocated but never written, so the grown heap commits no memory: 2.5 GiB, then 2.5 GiB more.
+    const first = backend.makeOutput([640, 1024, 1024], 'float32');
+    const caught = (make: () => unknown): ZooError => {
+      try {
+        make();
+      } catch (e) {
+        return e as ZooError;
+      }
+      throw new Error('expected the allocation to fail');
+    };
+    const full = caught(() => backend.makeOutput([640, 1024, 1024], 'float32'));
+    expect(full).toBeInstanceOf(ZooError);
+    expect(full.code).toBe('OUT_OF_MEMORY');
+    expect(full.message).toMatch(
+      /^the wasm heap cannot hold 2\.50 GiB more \(heap 2\.\d\d GiB of at most 4\.00 GiB\)/,
+    );
+    expect(full.received).toBe(640 * 1024 * 1024 * 4);
+    backend.disposeData(first.dataId);
+    // 4 GiB or more at once: refused before malloc, whose 32-bit size would wrap around.
+    const huge = caught(() => tf.zeros([1024, 1024, 1024]));
+    expect(huge.code).toBe('OUT_OF_MEMORY');
+    expect(huge.message).toMatch(/cannot hold 4\.00 GiB more/);
+    // Nothing was written at address 0: a small computation still gives the right numbers.
+    const y = tf.add(tf.tensor1d([1, 2, 3]), tf.tensor1d([10, 20, 30]));
+    expect(Array.from(await y.data())).toEqual([11, 22, 33]);
+    tf.dispose(y);
+  });
+
+  it('is idempotent and leaves other backends alone', async () => {
+    await initBackend('wasm', { threads: 1 });
+    const backend = tf.backend();
+    const malloc = (backend as unknown as { wasm: { _malloc: unknown } }).wasm._malloc;
+    expect(guardWasmHeap(backend)).toBe(true);
+    expect((backend as unknown as { wasm: { _malloc: unknown } }).wasm._malloc).toBe(malloc);
+    await tf.setBackend('cpu');
+    expect(guardWasmHeap(tf.backend())).toBe(false);
+    expect(guardWasmHeap(null)).toBe(false);
+  });
+});

@@ -57,7 +57,7 @@ async function runCheck(options: TrainCheckOptions, command: string): Promise<Tr
   const previousPath = join(options.out, `${options.name}.json`);
   if (options.resume && existsSync(previousPath)) {
     const previous = JSON.parse(readFileSync(previousPath, 'utf8')) as TrainCheckReport;
-    for (const entry of previous.entries) if (entry.status !== 'not run') kept.set(entry.model, entry);
+    for (const entry of previous.entries) if (entry.status === 'ok') kept.set(entry.model, entry);
     report.earlier = [
       ...(previous.earlier ?? []),
       {

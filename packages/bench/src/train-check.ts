@@ -103,7 +103,7 @@ export interface TrainCheckOptions {
   /** Base name of the output files. */
   name: string;
   /**
-   * Keep the finished entries (`ok` or `failed`) of an existing `NAME.json` for the models listed,
+   * Keep the entries that took a step (`ok`) of an existing `NAME.json` for the models listed,
    * and run only the others (an interrupted or reordered run goes on).
    */
   resume?: boolean;
@@ -148,7 +148,7 @@ export const TRAIN_CHECK_HELP = `tfzoo training check: one training step of ever
   --seed N         seed of weights, inputs and labels (default 1)
   --out DIR        output folder (default docs/benchmarks at the repository root)
   --name NAME      output base name (default wasm-train)
-  --resume         keep the finished models of an existing NAME.json; run the others
+  --resume         keep the models of an existing NAME.json that took a step; run the others
   -h, --help       this text
 
 Each model runs in a fresh worker process per form: plain first; where train's memory estimate
@@ -380,7 +380,7 @@ export function renderTrainCheckMarkdown(report: TrainCheckReport): string {
       : 'not recorded';
   for (const [i, run] of (report.earlier ?? []).entries()) {
     lines.push(
-      `- Run ${i + 1} of ${(report.earlier?.length ?? 0) + 1} (its finished models kept by \`--resume\`): load before ${load(run.load.before)}; after ${load(run.load.after)}.`,
+      `- Run ${i + 1} of ${(report.earlier?.length ?? 0) + 1} (its models that took a step kept by \`--resume\`): load before ${load(run.load.before)}; after ${load(run.load.after)}.`,
     );
   }
   lines.push(

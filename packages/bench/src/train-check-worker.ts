@@ -140,6 +140,7 @@ export async function runTrainCheck(task: TrainCheckTask, resultPath: string): P
     if (code === 'UNSUPPORTED' && /^gradient checkpointing:/.test(text)) attempt.outcome = 'no-stages';
     else if (
       (code === 'UNSUPPORTED' && /heap/.test(text) && steps === 0) ||
+      code === 'OUT_OF_MEMORY' ||
       isHeapFailure(text) ||
       peakRssBytes() > 3.5 * 2 ** 30
     ) {

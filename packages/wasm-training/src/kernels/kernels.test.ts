@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WASM_KERNEL_REPLACEMENTS, WASM_TRAINING_KERNELS } from '../index.js';
 import { randomValues, relativeError } from '../test/random.js';
 import { type TorchConvCase, torchConvGrads } from '../test/torch-reference.js';
+import { swapsOperands } from './batch-mat-mul.js';
 import { MAX_COLUMN_VALUES } from './columns.js';
 import {
   chooseFilterGradientImages,
@@ -759,7 +760,22 @@ describe('BatchMatMul on wasm (transposed operands made contiguous) equals the c
     { a: [3, 7, 5], b: [3, 6, 7], transposeA: true, transposeB: true },
     { a: [3, 5, 7], b: [1, 6, 7], transposeA: false, transposeB: true }, // broadcast batch
     { a: [2, 1, 4, 5], b: [3, 4, 6], transposeA: true, transposeB: false },
+    // The right operand is the large one: computed as the transposed swapped product.
+    { a: [2, 40], b: [300, 40], transposeA: false, transposeB: true }, // dy · Wᵀ at batch 2
+    { a: [40, 2], b: [300, 40], transposeA: true, transposeB: true },
+    { a: [2, 3, 40], b: [1, 300, 40], transposeA: false, transposeB: true }, // broadcast batch
+    { a: [1, 40, 3], b: [2, 300, 40], transposeA: true, transposeB: true },
   ];
+  it('swaps the operands exactly when the right one is the large one (values moved, counted by hand)', () => {
+    // dy · Wᵀ, 2×40 by 300×40: swapped moves 2·80 + 600 = 760 values, plain 2·12000 = 24000.
+    expect(swapsOperands(80, 12000, 600, false, true)).toBe(true);
+    // 64×12 by 40×12: swapped 2·768 + 2560 = 4096, plain 2·480 = 960.
+    expect(swapsOperands(768, 480, 2560, false, true)).toBe(false);
+    // aᵀ · bᵀ, 40×64 by 12×40: swapped 2560 + 768 = 3328, plain 2560 + 960 = 3520.
+    expect(swapsOperands(2560, 480, 768, true, true)).toBe(true);
+    // Only a transposed: never swapped.
+    expect(swapsOperands(80, 12000, 600, true, false)).toBe(false);
+  });
   for (const c of cases) {
     it(`${JSON.stringify(c.a)}${c.transposeA ? 'ᵀ' : ''} · ${JSON.stringify(c.b)}${c.transposeB ? 'ᵀ' : ''}`, async () => {
       const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };

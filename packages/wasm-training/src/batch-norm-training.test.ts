@@ -106,4 +106,32 @@ describe('lean batch norm in training mode', () => {
     tf.dispose(initial);
     m.dispose();
   });
+
+  it('holds at most three activation-sized temporaries in its gradient', async () => {
+    // Peak bytes of the gradient of sum(bn(x)·w) for x, in activations of x, above x, w and the
+    // layer's weights. Six are not the gradient's own: the forward's bn(x) and bn(x)·w, the sum's
+    // gradient (a ones tensor and its product) and the mul's gradient (bn's dy); three are its own
+    // temporaries. Measured 9.01 with this gradient, 13.01 with the one before (which kept all seven
+    // temporaries to the end) and 23.01 with tfjs-layers' batch norm on the cpu backend.
+    const shape = [8, 16, 16, 8];
+    const activation = shape.reduce((a, b) => a * b, 1) * 4;
+    async function peakActivations(backend: string): Promise<number> {
+      await tf.setBackend(backend);
+      const layer = tfl.layers.batchNormalization({ epsilon: 1e-5 });
+      layer.build(shape);
+      const x = tf.randomNormal(shape, 0.5, 2, 'float32', 4);
+      const w = tf.randomNormal(shape, 0, 1, 'float32', 5);
+      const before = tf.memory().numBytes;
+      const profile = await tf.profile(() => {
+        const f = (input: tf.Tensor): tf.Scalar =>
+          tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, w));
+        tf.grad(f)(x).dispose();
+      });
+      tf.dispose([x, w]);
+      for (const v of layer.weights) v.dispose();
+      return (profile.peakBytes - before) / activation;
+    }
+    expect(await peakActivations('cpu')).toBeGreaterThan(13);
+    expect(await peakActivations('wasm')).toBeLessThan(6 + 3 + 0.5);
+  });
 });

@@ -9,7 +9,9 @@
  * tape, and the normalization is one custom-gradient op saving `x` (whose buffer the producing
  * convolution keeps anyway), μ, σ² and γ, with the closed-form gradient
  * `∂x = γ·r·(dy − mean(dy) − x̂·mean(dy·x̂))`, `∂γ = Σ dy·x̂`, `∂β = Σ dy` (`r = 1/√(σ² + ε)`,
- * `x̂ = (x − μ)·r`, means and sums over every axis but the channels).
+ * `x̂ = (x − μ)·r`, means and sums over every axis but the channels). The gradient releases each
+ * activation-sized temporary as soon as it is read and forms `x̂` and the `x̂` terms of `∂x` with
+ * the per-channel affine kernel (`tf.batchNorm`), so at most three such temporaries live at once.
  *
  * The forward values are those of tfjs-layers (the same kernels in the same order); the moving
  * statistics are updated with the same formula. It replaces `BatchNormalization.prototype.call`
@@ -70,14 +72,29 @@ function normalizeInTraining(
       value: tf.batchNorm(input, mean, variance, b, g, epsilon),
       gradFunc: (dy, saved) => {
         const [xs, mu, sigma2, gs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        const r = tf.rsqrt(tf.add(sigma2, epsilon));
-        const centred = tf.mul(tf.sub(xs, mu), r);
-        const sumDy = tf.sum(dy as tf.Tensor, axes);
-        const sumDyXhat = tf.sum(tf.mul(dy as tf.Tensor, centred), axes);
-        const dx = tf.mul(
-          tf.sub(tf.sub(dy as tf.Tensor, tf.div(sumDy, count)), tf.mul(centred, tf.div(sumDyXhat, count))),
-          tf.mul(gs, r),
+        const grad = dy as tf.Tensor;
+        // Activation-sized temporaries are released as soon as they are read, so at most three
+        // live at once (the tape would otherwise hold all seven until the gradient returns).
+        const sumDy = tf.sum(grad, axes);
+        // x̂ = (x − μ)·r through the per-channel affine kernel (one pass, no centred copy).
+        const xhat = tf.batchNorm(xs, mu, sigma2, undefined, undefined, epsilon);
+        const product = tf.mul(grad, xhat);
+        xhat.dispose();
+        const sumDyXhat = tf.sum(product, axes);
+        product.dispose();
+        const gr = tf.mul(gs, tf.rsqrt(tf.add(sigma2, epsilon)));
+        // ∂x = γr·dy − (γr·Σdy·x̂/N)·x̂ − γr·Σdy/N; the last two terms are one affine map of x.
+        const shifted = tf.batchNorm(
+          xs,
+          mu,
+          sigma2,
+          tf.neg(tf.mul(gr, tf.div(sumDy, count))),
+          tf.neg(tf.mul(gr, tf.div(sumDyXhat, count))),
+          epsilon,
         );
+        const scaled = tf.mul(grad, gr);
+        const dx = tf.add(scaled, shifted);
+        tf.dispose([scaled, shifted]);
         return [dx, sumDyXhat, sumDy];
       },
     };

@@ -568,13 +568,16 @@ export async function train(options: TrainOptions): Promise<History> {
           pending.grads = grads;
         } else {
           // Σ nᵢ·gᵢ over the micro-batches; divided by Σ nᵢ when the step is taken.
+          // Each gradient is released as soon as it is weighted, so a layer holds at most three
+          // copies at once (sum so far, weighted, new sum): VGG's 25088×4096 layer is 411 MB each.
           for (const [name, g] of Object.entries(grads)) {
             const previous = pending.grads[name];
-            pending.grads[name] = tf.tidy(() => {
-              const weighted = tf.mul(g!, n);
-              return previous ? tf.add(previous, weighted) : weighted;
-            });
-            tf.dispose([g!, previous!]);
+            const weighted = tf.mul(g!, n);
+            g!.dispose();
+            if (previous) {
+              pending.grads[name] = tf.add(previous, weighted);
+              tf.dispose([previous, weighted]);
+            } else pending.grads[name] = weighted;
           }
         }
         pending.count++;

@@ -49,7 +49,7 @@ export function guardWasmHeap(backend: unknown): boolean {
     // malloc takes a 32-bit size: a request of 4 GiB or more would wrap around to a small one.
     const address = bytes < WASM32_LIMIT ? malloc(bytes) : 0;
     if (address === 0 && bytes > 0) {
-      const heap = module.wasmMemory?.buffer.byteLength ?? module.HEAPU8?.byteLength;
+      const heap = wasmHeapBytes(backend);
       const size = heap === undefined ? '' : ` (heap ${gib(heap)} of at most ${gib(WASM32_LIMIT)})`;
       throw new ZooError(
         'OUT_OF_MEMORY',
@@ -61,4 +61,19 @@ export function guardWasmHeap(backend: unknown): boolean {
   };
   tagged[GUARDED] = true;
   return true;
+}
+
+/**
+ * The size of a tfjs-backend-wasm backend's heap (its linear memory), in bytes. The heap grows and
+ * never shrinks, so this is the most memory the backend has needed so far: unlike the peak of
+ * `tf.memory().numBytes`, which counts a buffer once for every tensor that views it (a reshape, an
+ * identity), it is what the process holds, including XNNPACK's packed weights.
+ *
+ * @param backend The backend instance (`tf.backend()`).
+ * @returns the heap's size, or undefined when `backend` is not a wasm backend.
+ */
+export function wasmHeapBytes(backend: unknown): number | undefined {
+  const module = (backend as { wasm?: WasmModule } | null)?.wasm;
+  if (module === undefined || typeof module._malloc !== 'function') return undefined;
+  return module.wasmMemory?.buffer.byteLength ?? module.HEAPU8?.byteLength;
 }

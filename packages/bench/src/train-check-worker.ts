@@ -31,8 +31,11 @@ function message(error: unknown): string {
 export async function runTrainCheck(task: TrainCheckTask, resultPath: string): Promise<void> {
   const started = seconds();
   const attempt: TrainAttempt = { form: task.form, outcome: 'error' };
+  let heapBytes: ((backend: unknown) => number | undefined) | undefined;
   const save = (): void => {
     attempt.peakRssBytes = peakRssBytes();
+    const heap = heapBytes?.(tf.backend());
+    if (heap !== undefined) attempt.heapBytes = heap;
     attempt.wallSeconds = seconds() - started;
     writeFileSync(resultPath, JSON.stringify(attempt, null, 1));
   };
@@ -42,6 +45,7 @@ export async function runTrainCheck(task: TrainCheckTask, resultPath: string): P
     await import('@tfzoo/wasm-training');
     const core = await import('@tfzoo/core');
     await core.initBackend('wasm', { threads: task.threads });
+    heapBytes = core.wasmHeapBytes;
     const { wasmThreadsCount } = await import('@tfzoo/wasm-training');
     attempt.threads = wasmThreadsCount();
     const { createModel } = await import('@tfzoo/models');

@@ -60,6 +60,8 @@ export interface TrainAttempt {
   peakTensorBytes?: number;
   /** Peak resident set size of the worker process, in bytes. */
   peakRssBytes?: number;
+  /** The wasm heap's size when the attempt ended (it never shrinks: its peak), in bytes. */
+  heapBytes?: number;
   /** Seconds to build the model and fill its weights. */
   buildSeconds?: number;
   /** The model's input shape without the batch (e.g. `[224, 224, 3]`). */
@@ -348,7 +350,7 @@ export function renderTrainCheckMarkdown(report: TrainCheckReport): string {
     if (good) {
       const steps = good.stepSeconds ?? [];
       lines.push(
-        `| ${entry.model} | ${input} | ${formLabel(good.form, options.batch)} | ${steps.length ? stepTime(median(steps)) : good.warmupSeconds !== undefined ? `${stepTime(good.warmupSeconds)} (warm-up only)` : ''} | ${good.peakRssBytes ? formatBytes(good.peakRssBytes) : ''} | ${good.peakTensorBytes ? formatBytes(good.peakTensorBytes) : ''} | ${good.estimate ? formatBytes(good.estimate.totalBytes) : ''} | ${failures} |`,
+        `| ${entry.model} | ${input} | ${formLabel(good.form, options.batch)} | ${steps.length ? stepTime(median(steps)) : good.warmupSeconds !== undefined ? `${stepTime(good.warmupSeconds)} (warm-up only)` : ''} | ${good.peakRssBytes ? formatBytes(good.peakRssBytes) : ''}${good.heapBytes ? ` (heap ${formatBytes(good.heapBytes)})` : ''} | ${good.peakTensorBytes ? formatBytes(good.peakTensorBytes) : ''} | ${good.estimate ? formatBytes(good.estimate.totalBytes) : ''} | ${failures} |`,
       );
     } else {
       lines.push(
@@ -359,7 +361,7 @@ export function renderTrainCheckMarkdown(report: TrainCheckReport): string {
   lines.push('');
   lines.push(
     '*s/step*: median seconds of the timed optimizer steps (with accumulation, all micro-batches of one step). ' +
-      "*peak RSS*: the worker process's peak resident set (building the model included). " +
+      "*peak RSS*: the worker process's peak resident set (building the model included); *heap*, where recorded: the wasm heap's size at the end, which never shrinks (its peak, each buffer once). " +
       "*peak tensors*: the peak of `tf.memory().numBytes` during the warm-up step (`tf.profile`); TF.js counts it per tensor, so a buffer shared by several tensors (reshapes, the tape's saved copies) counts more than once and it can exceed the RSS. " +
       "*estimate*: `estimateTrainingMemory`'s prediction for the form's (micro-)batch, which `train` checks against the 4 GiB wasm heap.",
   );

@@ -231,6 +231,8 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
       x.dispose();
     }
     row.peakRssBytes = peakRssBytes();
+    const heap = core.wasmHeapBytes(tf.backend());
+    if (heap !== undefined) row.heapBytes = heap;
     result.rows.push(row);
     delete result.running;
     save();

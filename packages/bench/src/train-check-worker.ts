@@ -118,6 +118,7 @@ export async function runTrainCheck(task: TrainCheckTask, resultPath: string): P
             weightBytes: e.weightBytes,
             trainableBytes: e.trainableBytes,
             optimizerSlots: e.optimizerSlots,
+            fixedBytes: e.fixedBytes,
             totalBytes: e.totalBytes,
             ...(e.limitBytes !== undefined ? { limitBytes: e.limitBytes } : {}),
           };

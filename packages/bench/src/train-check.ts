@@ -30,6 +30,12 @@ export interface EstimateSummary {
   trainableBytes: number;
   /** Optimizer slots per trainable weight. */
   optimizerSlots: number;
+  /**
+   * The predicted bytes that do not grow with the batch (weights, gradients, optimizer slots,
+   * XNNPACK's packed kernels, the accumulated gradients); absent in entries recorded before train's
+   * estimate gave it, where weights, gradients and slots stand in.
+   */
+  fixedBytes?: number;
   /** The predicted peak of one step (one micro-batch), in bytes. */
   totalBytes: number;
   /** The backend's heap limit, when it has one. */
@@ -254,7 +260,7 @@ export function isHeapFailure(text: string): boolean {
 }
 
 function fixedBytes(e: EstimateSummary): number {
-  return e.weightBytes + e.trainableBytes * (1 + e.optimizerSlots);
+  return e.fixedBytes ?? e.weightBytes + e.trainableBytes * (1 + e.optimizerSlots);
 }
 
 /** Whether micro-batches of `micro` samples fit `estimate`'s limit (its per-sample cost scaled). */

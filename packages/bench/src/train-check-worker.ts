@@ -7,7 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { deterministicLabels, fillDeterministicWeights, uniform } from './deterministic.js';
 import { peakRssBytes, seconds } from './measure.js';
-import { isHeapFailure, type TrainAttempt, type TrainForm } from './train-check.js';
+import {
+  isHeapFailure,
+  NEAR_HEAP_LIMIT_RSS_BYTES,
+  type TrainAttempt,
+  type TrainForm,
+} from './train-check.js';
 
 /** What the orchestrator asks of a worker. */
 export interface TrainCheckTask {
@@ -147,10 +152,10 @@ export async function runTrainCheck(task: TrainCheckTask, resultPath: string): P
       (code === 'UNSUPPORTED' && /heap/.test(text) && steps === 0) ||
       code === 'OUT_OF_MEMORY' ||
       isHeapFailure(text) ||
-      peakRssBytes() > 3.5 * 2 ** 30
+      peakRssBytes() > NEAR_HEAP_LIMIT_RSS_BYTES
     ) {
       attempt.outcome = 'memory';
-      if (peakRssBytes() > 3.5 * 2 ** 30 && !(code === 'UNSUPPORTED' && steps === 0))
+      if (peakRssBytes() > NEAR_HEAP_LIMIT_RSS_BYTES && !(code === 'UNSUPPORTED' && steps === 0))
         attempt.error = `${attempt.error} (peak RSS ${(peakRssBytes() / 2 ** 30).toFixed(1)} GiB: the wasm heap's 4 GiB limit was most likely reached)`;
     } else attempt.outcome = 'error';
   }

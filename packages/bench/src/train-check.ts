@@ -249,6 +249,12 @@ export function parseTrainCheckArgs(
   };
 }
 
+/**
+ * A worker whose peak RSS is above this most likely filled the wasm heap (4 GiB at most): an
+ * error then is read as running out of memory, whatever its text.
+ */
+export const NEAR_HEAP_LIMIT_RSS_BYTES = 3.5 * 2 ** 30;
+
 /** The first form tried. */
 export const PLAIN_FORM: TrainForm = { gradientCheckpointing: false, accumulateSteps: 1 };
 

@@ -8,11 +8,13 @@
  * backward pass (each buffer once: a saved tensor often shares its buffer with another) are the
  * per-sample activation cost. The backward pass of {@link leanVariableGrads} frees them as it goes,
  * so the step's peak is about the saved activations of the batch, plus the weights, one gradient
- * per trainable weight and the optimizer's slots, plus the gradient frontier (a margin). Memory that
- * does not grow with the batch is counted too: on wasm, XNNPACK's packed copy of every convolution
- * and dense kernel (tfjs-backend-wasm keeps it while the weight lives); two transient copies of the
- * largest weight (an update or an accumulation writes a new tensor before the old one goes); and,
- * with gradient accumulation, the running sum of the gradients.
+ * per trainable weight and the optimizer's slots, plus the larger of two transients: the gradient
+ * frontier (a margin on the activations) or two copies of the largest weight (a dense layer's
+ * forward on wasm copies its kernel and XNNPACK packs the copy; an update or an accumulation writes
+ * a new tensor before the old one goes). Memory that does not grow with the batch is counted too:
+ * on wasm, XNNPACK's packed copy of every convolution kernel, which tfjs-backend-wasm keeps while
+ * the weight lives (`@tfzoo/wasm-training` trains dense layers without keeping theirs), and, with
+ * gradient accumulation, the running sum of the gradients.
  *
  * With activation checkpointing the saved activations are the stage inputs and the head's, plus,
  * while a stage is recomputed, that stage's own: the largest stage's is counted (each stage is
@@ -52,15 +54,21 @@ export interface TrainingMemoryEstimate {
   /** Optimizer slots per trainable weight assumed (Adam-style 2, SGD with momentum 1). */
   optimizerSlots: number;
   /**
-   * Bytes of XNNPACK's packed copies of the convolution and dense kernels (every weight of rank 2
-   * or more) on the wasm backend; 0 elsewhere.
+   * Bytes of XNNPACK's packed copies of the convolution kernels (the weights of rank 4) on the
+   * wasm backend; 0 elsewhere.
    */
   packedWeightBytes: number;
-  /** Bytes of the largest weight: an update or an accumulation briefly holds two more copies. */
+  /**
+   * Bytes of the largest weight: a dense layer's forward pass, an update or an accumulation briefly
+   * holds two more copies.
+   */
   largestWeightBytes: number;
   /** Micro-batches per optimizer step the estimate is for (more than 1: the gradients' sum is kept). */
   accumulateSteps: number;
-  /** The estimated bytes that do not grow with the batch (all of the above but the activations). */
+  /**
+   * The estimated bytes that stay through the step whatever the batch: weights, gradients,
+   * optimizer slots, packed kernels and the gradients' running sum.
+   */
   fixedBytes: number;
   /** The estimated peak of one step, in bytes. */
   totalBytes: number;
@@ -182,7 +190,7 @@ export function estimateTrainingMemory(
   const trainableBytes = bytesOf(model.trainableWeights.map((w) => w.read()));
   const optimizerSlots = optimizerSlotsOf(optimizer);
   const packedWeightBytes =
-    tf.getBackend() === 'wasm' ? bytesOf(model.weights.map((w) => w.read()).filter((t) => t.rank >= 2)) : 0;
+    tf.getBackend() === 'wasm' ? bytesOf(model.weights.map((w) => w.read()).filter((t) => t.rank === 4)) : 0;
   const largestWeightBytes = Math.max(0, ...model.weights.map((w) => w.read().size * 4));
   const accumulateSteps = options.accumulateSteps ?? 1;
   const parts = {
@@ -202,7 +210,7 @@ export function estimateTrainingMemory(
     plainActivationBytesPerSample,
     ...parts,
     fixedBytes,
-    totalBytes: totalOf(fixedBytes, activationBytesPerSample, batchSize),
+    totalBytes: totalOf(fixedBytes, largestWeightBytes, activationBytesPerSample, batchSize),
     limitBytes: tf.getBackend() === 'wasm' ? WASM_HEAP_BYTES : undefined,
   };
 }
@@ -215,15 +223,20 @@ type FixedParts = Pick<
 /** The bytes that do not grow with the batch; `accumulating`: the gradients' running sum too. */
 function fixedOf(e: FixedParts, accumulating: boolean): number {
   return (
-    e.weightBytes +
-    e.trainableBytes * (1 + e.optimizerSlots + (accumulating ? 1 : 0)) +
-    e.packedWeightBytes +
-    2 * e.largestWeightBytes
+    e.weightBytes + e.trainableBytes * (1 + e.optimizerSlots + (accumulating ? 1 : 0)) + e.packedWeightBytes
   );
 }
 
-function totalOf(fixedBytes: number, activationBytesPerSample: number, batchSize: number): number {
-  return Math.round(fixedBytes + activationBytesPerSample * batchSize * (1 + FRONTIER_MARGIN));
+function totalOf(
+  fixedBytes: number,
+  largestWeightBytes: number,
+  activationBytesPerSample: number,
+  batchSize: number,
+): number {
+  const activations = activationBytesPerSample * batchSize;
+  return Math.round(
+    fixedBytes + activations + Math.max(activations * FRONTIER_MARGIN, 2 * largestWeightBytes),
+  );
 }
 
 const GiB = 2 ** 30;
@@ -235,8 +248,13 @@ export function formatBytes(bytes: number): string {
 
 /** The largest batch whose estimate fits `limit` with `fixed` bytes that do not grow (0: none). */
 function largestBatch(estimate: TrainingMemoryEstimate, fixed: number, limit: number): number {
-  const perSample = estimate.activationBytesPerSample * (1 + FRONTIER_MARGIN);
-  return perSample > 0 ? Math.max(0, Math.floor((limit - fixed) / perSample)) : Number.MAX_SAFE_INTEGER;
+  const perSample = estimate.activationBytesPerSample;
+  const room = limit - fixed;
+  if (room < 2 * estimate.largestWeightBytes) return 0;
+  if (perSample <= 0) return Number.MAX_SAFE_INTEGER;
+  const withFrontier = Math.floor(room / (perSample * (1 + FRONTIER_MARGIN)));
+  const withCopies = Math.floor((room - 2 * estimate.largestWeightBytes) / perSample);
+  return Math.max(0, Math.min(withFrontier, withCopies));
 }
 
 /**
@@ -256,7 +274,12 @@ export function assertTrainingFits(
   const hints: string[] = [];
   const checkpointedPerSample = estimate.checkpointedActivationBytesPerSample;
   if (!estimate.gradientCheckpointing && checkpointedPerSample !== undefined) {
-    const checkpointed = totalOf(estimate.fixedBytes, checkpointedPerSample, estimate.batchSize);
+    const checkpointed = totalOf(
+      estimate.fixedBytes,
+      estimate.largestWeightBytes,
+      checkpointedPerSample,
+      estimate.batchSize,
+    );
     if (checkpointed <= limit) {
       hints.push(
         `activation checkpointing (gradientCheckpointing: true, --grad-checkpointing), about ${formatBytes(checkpointed)} at the same batch`,

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
 import { ZooError } from './errors.js';
-import { guardWasmHeap, wasmHeapBytes } from './wasm-heap.js';
+import { guardWasmHeap, surfaceTimedKernelErrors, wasmHeapBytes } from './wasm-heap.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -81,5 +81,36 @@ describe('wasmHeapBytes', () => {
     await tf.setBackend('cpu');
     expect(wasmHeapBytes(tf.backend())).toBeUndefined();
     expect(wasmHeapBytes(undefined)).toBeUndefined();
+  });
+});
+
+describe('surfaceTimedKernelErrors', () => {
+  it('lets tf.profile reject with the kernel’s own error on wasm, not a TypeError', async () => {
+    await initBackend('wasm', { threads: 1 }); // installs it
+    expect(surfaceTimedKernelErrors(tf.backend())).toBe(true); // idempotent
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', listener);
+    try {
+      // A 16 GiB tile: the heap guard throws OUT_OF_MEMORY inside the profiled kernel.
+      const error = await tf
+        .profile(() => tf.tidy(() => tf.tile(tf.ones([8]), [2 ** 29])))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(ZooError);
+      expect((error as ZooError).code).toBe('OUT_OF_MEMORY');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      // The timer still times.
+      const info = await tf.profile(() => tf.tidy(() => tf.add(tf.ones([4]), 1)));
+      expect(info.kernels.length).toBeGreaterThan(0);
+      tf.dispose(info.result as tf.Tensor);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
   });
 });

@@ -60,6 +60,48 @@ export function guardWasmHeap(backend: unknown): boolean {
     return address;
   };
   tagged[GUARDED] = true;
+  surfaceTimedKernelErrors(backend);
+  return true;
+}
+
+/** Marks a backend whose timer already rethrows. */
+const SURFACED = Symbol.for('tfzoo.wasmTimerErrors');
+
+/**
+ * Makes a kernel error inside `tf.profile` (or `tf.time`) on the wasm backend throw as itself.
+ * tfjs-backend-wasm's `time(f)` is an async function: when the kernel `f` throws, the error becomes
+ * a rejected promise nobody awaits, TF.js's profiler then fails on the missing outputs with
+ * `TypeError: Cannot read properties of undefined (reading 'map')`, and Emscripten's
+ * `unhandledRejection` handler ends the Node process with the real error later. Here the error is
+ * rethrown at once (and the promise's rejection handled). {@link guardWasmHeap} calls it.
+ *
+ * @param backend The backend instance (`tf.backend()`).
+ * @returns whether `backend` has a timer that now rethrows (false: no `time` method).
+ */
+export function surfaceTimedKernelErrors(backend: unknown): boolean {
+  const timed = backend as { time?: (f: () => void) => Promise<unknown>; [SURFACED]?: true } | null;
+  if (timed === null || typeof timed?.time !== 'function') return false;
+  if (timed[SURFACED]) return true;
+  const time = timed.time.bind(timed);
+  timed.time = (f: () => void): Promise<unknown> => {
+    let failed = false;
+    let error: unknown;
+    const pending = time(() => {
+      try {
+        f();
+      } catch (e) {
+        failed = true;
+        error = e;
+        throw e;
+      }
+    });
+    if (failed) {
+      pending.catch(() => undefined);
+      throw error;
+    }
+    return pending;
+  };
+  timed[SURFACED] = true;
   return true;
 }
 

@@ -185,6 +185,15 @@ describe('report', () => {
     };
     const markdown = renderMarkdown(report, 'cpu.svg');
     expect(markdown).toContain('| ResNet-18 | **50.0** | **100** | **10.0** (0.20× / 0.10×) | skipped |');
+    // Peak memory: the wasm heap (each buffer once) next to TF.js's per-tensor count.
+    const measured = rows.map((r) =>
+      r.runtime === 'wasm-1'
+        ? { ...r, peakRssBytes: 2 ** 30, heapBytes: 2 ** 29, peakTensorBytes: 3 * 2 ** 28 }
+        : { ...r, peakRssBytes: 2 ** 29 },
+    );
+    expect(renderMarkdown({ ...report, rows: measured })).toContain(
+      '| ResNet-18 | inference b1 | 512 MiB | 512 MiB | 1.00 GiB (heap 512 MiB, tensors 768 MiB) | – |',
+    );
     // A 1-min load of 1 before the start: other processes were running, and the page says so.
     expect(markdown).toContain('Other processes were running when the run started');
     const idle = renderMarkdown({ ...report, load: { before: { at: '', loadavg: [0.3, 0.3, 0.6] } } });

@@ -289,8 +289,10 @@ export function renderMarkdown(report: BenchReport, chartFile?: string): string 
   lines.push('## Peak memory', '');
   lines.push(
     'Process peak RSS so far (`process.resourceUsage().maxRSS`, Python `ru_maxrss`; it includes building the model, and a ' +
-      'worker runs its cases in the order of the tables, so later cases include earlier peaks) and, for TF.js, the peak of ' +
-      '`tf.memory().numBytes` during one call (`tf.profile`).',
+      'worker runs its cases in the order of the tables, so later cases include earlier peaks); for wasm, the heap: the size of ' +
+      "its linear memory after the case, which never shrinks (the most it has held so far, each buffer once, XNNPACK's packed " +
+      'weights included); and, for TF.js, the peak of `tf.memory().numBytes` during one call (`tf.profile`), which counts a ' +
+      "buffer once for every tensor that views it (reshapes, the tape's saved inputs), so it can exceed the heap.",
     '',
   );
   const memoryHeader = ['model', 'case', ...shown.map((r) => r.label)];
@@ -300,8 +302,12 @@ export function renderMarkdown(report: BenchReport, chartFile?: string): string 
       const cells = shown.map((r) => {
         const row = findRow(report.rows, model.id, r.key, c);
         if (row?.status !== 'ok') return '–';
-        return row.peakTensorBytes !== undefined
-          ? `${formatBytes(row.peakRssBytes)} (tensors ${formatBytes(row.peakTensorBytes)})`
+        const parts = [
+          ...(row.heapBytes !== undefined ? [`heap ${formatBytes(row.heapBytes)}`] : []),
+          ...(row.peakTensorBytes !== undefined ? [`tensors ${formatBytes(row.peakTensorBytes)}`] : []),
+        ];
+        return parts.length > 0
+          ? `${formatBytes(row.peakRssBytes)} (${parts.join(', ')})`
           : formatBytes(row.peakRssBytes);
       });
       lines.push(`| ${[model.label, `${c.mode} b${c.batch}`, ...cells].map(escapeCell).join(' | ')} |`);

@@ -15,6 +15,7 @@ import { withRelativePaths } from './report.js';
 import { formatBytes, formatSeconds } from './stats.js';
 import {
   formLabel,
+  NEAR_HEAP_LIMIT_RSS_BYTES,
   nextForm,
   parseTrainCheckArgs,
   renderTrainCheckMarkdown,
@@ -128,7 +129,7 @@ async function runCheck(options: TrainCheckOptions, command: string): Promise<Tr
         // A warm-up step that finished is a training step taken, timed or not.
         if (timedOut && attempt.warmupSeconds !== undefined) attempt.outcome = 'ok';
         // A worker that dies without a word after using most of the heap ran out of it.
-        if (!timedOut && (attempt.peakRssBytes ?? 0) > 3.5 * 2 ** 30) attempt.outcome = 'memory';
+        if (!timedOut && (attempt.peakRssBytes ?? 0) > NEAR_HEAP_LIMIT_RSS_BYTES) attempt.outcome = 'memory';
         attempt.error = attempt.error ? `${attempt.error}; ${error}` : error;
       }
       entry.attempts.push(attempt);

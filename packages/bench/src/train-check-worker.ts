@@ -7,7 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { deterministicLabels, fillDeterministicWeights, uniform } from './deterministic.js';
 import { peakRssBytes, seconds } from './measure.js';
-import { isHeapFailure, type TrainAttempt, type TrainForm } from './train-check.js';
+import {
+  isHeapFailure,
+  NEAR_HEAP_LIMIT_RSS_BYTES,
+  type TrainAttempt,
+  type TrainForm,
+} from './train-check.js';
 
 /** What the orchestrator asks of a worker. */
 export interface TrainCheckTask {
@@ -31,8 +36,11 @@ function message(error: unknown): string {
 export async function runTrainCheck(task: TrainCheckTask, resultPath: string): Promise<void> {
   const started = seconds();
   const attempt: TrainAttempt = { form: task.form, outcome: 'error' };
+  let heapBytes: ((backend: unknown) => number | undefined) | undefined;
   const save = (): void => {
     attempt.peakRssBytes = peakRssBytes();
+    const heap = heapBytes?.(tf.backend());
+    if (heap !== undefined) attempt.heapBytes = heap;
     attempt.wallSeconds = seconds() - started;
     writeFileSync(resultPath, JSON.stringify(attempt, null, 1));
   };
@@ -42,6 +50,7 @@ export async function runTrainCheck(task: TrainCheckTask, resultPath: string): P
     await import('@tfzoo/wasm-training');
     const core = await import('@tfzoo/core');
     await core.initBackend('wasm', { threads: task.threads });
+    heapBytes = core.wasmHeapBytes;
     const { wasmThreadsCount } = await import('@tfzoo/wasm-training');
     attempt.threads = wasmThreadsCount();
     const { createModel } = await import('@tfzoo/models');
@@ -114,6 +123,7 @@ export async function runTrainCheck(task: TrainCheckTask, resultPath: string): P
             weightBytes: e.weightBytes,
             trainableBytes: e.trainableBytes,
             optimizerSlots: e.optimizerSlots,
+            fixedBytes: e.fixedBytes,
             totalBytes: e.totalBytes,
             ...(e.limitBytes !== undefined ? { limitBytes: e.limitBytes } : {}),
           };
@@ -142,10 +152,10 @@ export async function runTrainCheck(task: TrainCheckTask, resultPath: string): P
       (code === 'UNSUPPORTED' && /heap/.test(text) && steps === 0) ||
       code === 'OUT_OF_MEMORY' ||
       isHeapFailure(text) ||
-      peakRssBytes() > 3.5 * 2 ** 30
+      peakRssBytes() > NEAR_HEAP_LIMIT_RSS_BYTES
     ) {
       attempt.outcome = 'memory';
-      if (peakRssBytes() > 3.5 * 2 ** 30 && !(code === 'UNSUPPORTED' && steps === 0))
+      if (peakRssBytes() > NEAR_HEAP_LIMIT_RSS_BYTES && !(code === 'UNSUPPORTED' && steps === 0))
         attempt.error = `${attempt.error} (peak RSS ${(peakRssBytes() / 2 ** 30).toFixed(1)} GiB: the wasm heap's 4 GiB limit was most likely reached)`;
     } else attempt.outcome = 'error';
   }

@@ -88,6 +88,11 @@ describe('microBatchFits', () => {
     expect(microBatchFits(e, 7)).toBe(true); // 150 + 3500 = 3650
     expect(microBatchFits(e, 8)).toBe(false); // 150 + 4000 = 4150
     expect(microBatchFits({ ...e, limitBytes: undefined }, 16)).toBe(true);
+    // train's fixed bytes (packed kernels, accumulated gradients) when the estimate gives them:
+    // 1350 MiB fixed + 16 × 425 MiB = 8150 MiB; 6 samples fit (3900 MiB), 7 do not (4325 MiB).
+    const packed = { ...e, fixedBytes: 1350 * MiB };
+    expect(microBatchFits(packed, 6)).toBe(true);
+    expect(microBatchFits(packed, 7)).toBe(false);
   });
 });
 

@@ -30,6 +30,12 @@ export interface EstimateSummary {
   trainableBytes: number;
   /** Optimizer slots per trainable weight. */
   optimizerSlots: number;
+  /**
+   * The predicted bytes that do not grow with the batch (weights, gradients, optimizer slots,
+   * XNNPACK's packed kernels, the accumulated gradients); absent in entries recorded before train's
+   * estimate gave it, where weights, gradients and slots stand in.
+   */
+  fixedBytes?: number;
   /** The predicted peak of one step (one micro-batch), in bytes. */
   totalBytes: number;
   /** The backend's heap limit, when it has one. */
@@ -60,6 +66,8 @@ export interface TrainAttempt {
   peakTensorBytes?: number;
   /** Peak resident set size of the worker process, in bytes. */
   peakRssBytes?: number;
+  /** The wasm heap's size when the attempt ended (it never shrinks: its peak), in bytes. */
+  heapBytes?: number;
   /** Seconds to build the model and fill its weights. */
   buildSeconds?: number;
   /** The model's input shape without the batch (e.g. `[224, 224, 3]`). */
@@ -241,6 +249,12 @@ export function parseTrainCheckArgs(
   };
 }
 
+/**
+ * A worker whose peak RSS is above this most likely filled the wasm heap (4 GiB at most): an
+ * error then is read as running out of memory, whatever its text.
+ */
+export const NEAR_HEAP_LIMIT_RSS_BYTES = 3.5 * 2 ** 30;
+
 /** The first form tried. */
 export const PLAIN_FORM: TrainForm = { gradientCheckpointing: false, accumulateSteps: 1 };
 
@@ -252,7 +266,7 @@ export function isHeapFailure(text: string): boolean {
 }
 
 function fixedBytes(e: EstimateSummary): number {
-  return e.weightBytes + e.trainableBytes * (1 + e.optimizerSlots);
+  return e.fixedBytes ?? e.weightBytes + e.trainableBytes * (1 + e.optimizerSlots);
 }
 
 /** Whether micro-batches of `micro` samples fit `estimate`'s limit (its per-sample cost scaled). */
@@ -348,7 +362,7 @@ export function renderTrainCheckMarkdown(report: TrainCheckReport): string {
     if (good) {
       const steps = good.stepSeconds ?? [];
       lines.push(
-        `| ${entry.model} | ${input} | ${formLabel(good.form, options.batch)} | ${steps.length ? stepTime(median(steps)) : good.warmupSeconds !== undefined ? `${stepTime(good.warmupSeconds)} (warm-up only)` : ''} | ${good.peakRssBytes ? formatBytes(good.peakRssBytes) : ''} | ${good.peakTensorBytes ? formatBytes(good.peakTensorBytes) : ''} | ${good.estimate ? formatBytes(good.estimate.totalBytes) : ''} | ${failures} |`,
+        `| ${entry.model} | ${input} | ${formLabel(good.form, options.batch)} | ${steps.length ? stepTime(median(steps)) : good.warmupSeconds !== undefined ? `${stepTime(good.warmupSeconds)} (warm-up only)` : ''} | ${good.peakRssBytes ? formatBytes(good.peakRssBytes) : ''}${good.heapBytes ? ` (heap ${formatBytes(good.heapBytes)})` : ''} | ${good.peakTensorBytes ? formatBytes(good.peakTensorBytes) : ''} | ${good.estimate ? formatBytes(good.estimate.totalBytes) : ''} | ${failures} |`,
       );
     } else {
       lines.push(
@@ -359,7 +373,7 @@ export function renderTrainCheckMarkdown(report: TrainCheckReport): string {
   lines.push('');
   lines.push(
     '*s/step*: median seconds of the timed optimizer steps (with accumulation, all micro-batches of one step). ' +
-      "*peak RSS*: the worker process's peak resident set (building the model included). " +
+      "*peak RSS*: the worker process's peak resident set (building the model included); *heap*, where recorded: the wasm heap's size at the end, which never shrinks (its peak, each buffer once). " +
       "*peak tensors*: the peak of `tf.memory().numBytes` during the warm-up step (`tf.profile`); TF.js counts it per tensor, so a buffer shared by several tensors (reshapes, the tape's saved copies) counts more than once and it can exceed the RSS. " +
       "*estimate*: `estimateTrainingMemory`'s prediction for the form's (micro-)batch, which `train` checks against the 4 GiB wasm heap.",
   );

@@ -123,6 +123,11 @@ export interface BenchRow {
   peakTensorBytes?: number;
   /** The process's peak resident set size so far, in bytes (includes building the model). */
   peakRssBytes?: number;
+  /**
+   * wasm: the size of the backend's heap after the case (`wasmHeapBytes` of `@tfzoo/core`). The heap
+   * never shrinks, so it is the most the backend has held so far, each buffer counted once.
+   */
+  heapBytes?: number;
 }
 
 /** The logits check of a runtime against the cpu backend. */

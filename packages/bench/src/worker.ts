@@ -16,6 +16,7 @@ import {
   uniform,
 } from './deterministic.js';
 import { measureCase, peakRssBytes, seconds } from './measure.js';
+import { NEAR_HEAP_LIMIT_RSS_BYTES } from './train-check.js';
 import type { BenchRow, Case, CheckResult, WorkerResult, WorkerTask } from './types.js';
 
 function message(error: unknown): string {
@@ -224,13 +225,15 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
       row = { ...base, status: 'error', reason: message(error).split('\n')[0] ?? 'error' };
       if (error instanceof Error && error.stack) result.info[`stack ${c.mode} b${c.batch}`] = error.stack;
       // wasm32 cannot grow past 4 GiB: a kernel whose allocation fails surfaces as a TypeError.
-      if (backend === 'wasm' && peakRssBytes() > 3.5 * 2 ** 30) {
+      if (backend === 'wasm' && peakRssBytes() > NEAR_HEAP_LIMIT_RSS_BYTES) {
         row.reason = `${row.reason} (peak RSS ${(peakRssBytes() / 2 ** 30).toFixed(1)} GiB: the wasm heap's 4 GiB limit was most likely reached)`;
       }
     } finally {
       x.dispose();
     }
     row.peakRssBytes = peakRssBytes();
+    const heap = core.wasmHeapBytes(tf.backend());
+    if (heap !== undefined) row.heapBytes = heap;
     result.rows.push(row);
     delete result.running;
     save();

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
 import { ZooError } from './errors.js';
-import { guardWasmHeap } from './wasm-heap.js';
+import { guardWasmHeap, surfaceTimedKernelErrors, wasmHeapBytes } from './wasm-heap.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -57,5 +57,60 @@ describe('guardWasmHeap', () => {
     await tf.setBackend('cpu');
     expect(guardWasmHeap(tf.backend())).toBe(false);
     expect(guardWasmHeap(null)).toBe(false);
+  });
+});
+
+describe('wasmHeapBytes', () => {
+  it('is the heap that a tensor grew, counted once however many tensors view the buffer', async () => {
+    await initBackend('wasm', { threads: 1 });
+    const values = 64 * 2 ** 20; // 256 MiB of float32, allocated but never written
+    const backend = tf.backend() as unknown as {
+      makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+      disposeData(dataId: object): void;
+    };
+    const output = backend.makeOutput([values], 'float32');
+    const heap = wasmHeapBytes(tf.backend());
+    expect(heap).toBeGreaterThanOrEqual(values * 4);
+    expect(heap).toBeLessThanOrEqual(2 ** 32);
+    // Ten views of one buffer: tf.memory() counts ten buffers' bytes, the heap stays as it was.
+    const t = tf.engine().makeTensorFromTensorInfo(output);
+    const views = Array.from({ length: 9 }, () => tf.reshape(t, [values]));
+    expect(tf.memory().numBytes).toBeGreaterThanOrEqual(10 * values * 4);
+    expect(wasmHeapBytes(tf.backend())).toBe(heap);
+    tf.dispose([t, ...views]);
+    await tf.setBackend('cpu');
+    expect(wasmHeapBytes(tf.backend())).toBeUndefined();
+    expect(wasmHeapBytes(undefined)).toBeUndefined();
+  });
+});
+
+describe('surfaceTimedKernelErrors', () => {
+  it('lets tf.profile reject with the kernel’s own error on wasm, not a TypeError', async () => {
+    await initBackend('wasm', { threads: 1 }); // installs it
+    expect(surfaceTimedKernelErrors(tf.backend())).toBe(true); // idempotent
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', listener);
+    try {
+      // A 16 GiB tile: the heap guard throws OUT_OF_MEMORY inside the profiled kernel.
+      const error = await tf
+        .profile(() => tf.tidy(() => tf.tile(tf.ones([8]), [2 ** 29])))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(ZooError);
+      expect((error as ZooError).code).toBe('OUT_OF_MEMORY');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      // The timer still times.
+      const info = await tf.profile(() => tf.tidy(() => tf.add(tf.ones([4]), 1)));
+      expect(info.kernels.length).toBeGreaterThan(0);
+      tf.dispose(info.result as tf.Tensor);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
   });
 });

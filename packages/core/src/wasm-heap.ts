@@ -49,7 +49,7 @@ export function guardWasmHeap(backend: unknown): boolean {
     // malloc takes a 32-bit size: a request of 4 GiB or more would wrap around to a small one.
     const address = bytes < WASM32_LIMIT ? malloc(bytes) : 0;
     if (address === 0 && bytes > 0) {
-      const heap = module.wasmMemory?.buffer.byteLength ?? module.HEAPU8?.byteLength;
+      const heap = wasmHeapBytes(backend);
       const size = heap === undefined ? '' : ` (heap ${gib(heap)} of at most ${gib(WASM32_LIMIT)})`;
       throw new ZooError(
         'OUT_OF_MEMORY',
@@ -60,5 +60,62 @@ export function guardWasmHeap(backend: unknown): boolean {
     return address;
   };
   tagged[GUARDED] = true;
+  surfaceTimedKernelErrors(backend);
   return true;
+}
+
+/** Marks a backend whose timer already rethrows. */
+const SURFACED = Symbol.for('tfzoo.wasmTimerErrors');
+
+/**
+ * Makes a kernel error inside `tf.profile` (or `tf.time`) on the wasm backend throw as itself.
+ * tfjs-backend-wasm's `time(f)` is an async function: when the kernel `f` throws, the error becomes
+ * a rejected promise nobody awaits, TF.js's profiler then fails on the missing outputs with
+ * `TypeError: Cannot read properties of undefined (reading 'map')`, and Emscripten's
+ * `unhandledRejection` handler ends the Node process with the real error later. Here the error is
+ * rethrown at once (and the promise's rejection handled). {@link guardWasmHeap} calls it.
+ *
+ * @param backend The backend instance (`tf.backend()`).
+ * @returns whether `backend` has a timer that now rethrows (false: no `time` method).
+ */
+export function surfaceTimedKernelErrors(backend: unknown): boolean {
+  const timed = backend as { time?: (f: () => void) => Promise<unknown>; [SURFACED]?: true } | null;
+  if (timed === null || typeof timed?.time !== 'function') return false;
+  if (timed[SURFACED]) return true;
+  const time = timed.time.bind(timed);
+  timed.time = (f: () => void): Promise<unknown> => {
+    let failed = false;
+    let error: unknown;
+    const pending = time(() => {
+      try {
+        f();
+      } catch (e) {
+        failed = true;
+        error = e;
+        throw e;
+      }
+    });
+    if (failed) {
+      pending.catch(() => undefined);
+      throw error;
+    }
+    return pending;
+  };
+  timed[SURFACED] = true;
+  return true;
+}
+
+/**
+ * The size of a tfjs-backend-wasm backend's heap (its linear memory), in bytes. The heap grows and
+ * never shrinks, so this is the most memory the backend has needed so far: unlike the peak of
+ * `tf.memory().numBytes`, which counts a buffer once for every tensor that views it (a reshape, an
+ * identity), it is what the process holds, including XNNPACK's packed weights.
+ *
+ * @param backend The backend instance (`tf.backend()`).
+ * @returns the heap's size, or undefined when `backend` is not a wasm backend.
+ */
+export function wasmHeapBytes(backend: unknown): number | undefined {
+  const module = (backend as { wasm?: WasmModule } | null)?.wasm;
+  if (module === undefined || typeof module._malloc !== 'function') return undefined;
+  return module.wasmMemory?.buffer.byteLength ?? module.HEAPU8?.byteLength;
 }

@@ -1,3 +1,5 @@
+import '@tensorflow/tfjs-backend-wasm';
+import '@tfzoo/wasm-training'; // how training on wasm runs: its gradient kernels registered
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend, ZooError } from '@tfzoo/core';
@@ -45,13 +47,35 @@ describe('training memory estimate', () => {
     expect(e1.weightBytes).toBe((72 + 4 + 16 + 15) * 4);
     expect(e1.trainableBytes).toBe((72 + 4 + 8 + 15) * 4);
     expect([e1.optimizerSlots, e8.optimizerSlots]).toEqual([2, 0]);
+    // Fixed: weights and gradients (no packed kernels on cpu); the transient: the larger of the
+    // frontier (a quarter of the activations) and two copies of the largest weight (the conv kernel).
+    expect([e8.packedWeightBytes, e8.largestWeightBytes, e8.accumulateSteps]).toEqual([0, 72 * 4, 1]);
+    expect(e8.fixedBytes).toBe(e8.weightBytes + e8.trainableBytes);
+    const activations = e8.activationBytesPerSample * 8;
     expect(e8.totalBytes).toBe(
-      Math.round(e8.weightBytes + e8.trainableBytes + e8.activationBytesPerSample * 8 * 1.25),
+      Math.round(e8.fixedBytes + activations + Math.max(activations / 4, 2 * 72 * 4)),
     );
+    // Accumulating: the gradients' running sum is one more copy of the trainable weights.
+    const e4x2 = estimateTrainingMemory(m, [10, 10, 2], 4, new SGD({ learningRate: 0.1 }), {
+      accumulateSteps: 2,
+    });
+    expect(e4x2.fixedBytes).toBe(e8.fixedBytes + e8.trainableBytes);
     expect(e1.limitBytes).toBeUndefined(); // the cpu backend has no heap limit we know of
     expect(tf.memory().numTensors).toBe(before);
     const weightsAfter = await Promise.all(m.getWeights().map((w) => w.data()));
     expect(weightsAfter).toEqual(weightsBefore); // batch-norm moving statistics put back
+    // On wasm, XNNPACK's packed copy of the conv kernel (3·3·2·4) stays; the heap is 4 GiB.
+    await initBackend('wasm', { threads: 1 });
+    try {
+      const onWasm = model(); // built on wasm: its weights live there
+      const wasm = estimateTrainingMemory(onWasm, [10, 10, 2], 8, new SGD({ learningRate: 0.1 }));
+      onWasm.dispose();
+      expect(wasm.packedWeightBytes).toBe(72 * 4);
+      expect(wasm.fixedBytes).toBe(e8.fixedBytes + 72 * 4);
+      expect(wasm.limitBytes).toBe(4 * 2 ** 30);
+    } finally {
+      await initBackend('cpu');
+    }
     m.dispose();
   });
 
@@ -65,6 +89,10 @@ describe('training memory estimate', () => {
       weightBytes: 100 * 2 ** 20,
       trainableBytes: 100 * 2 ** 20,
       optimizerSlots: 2,
+      packedWeightBytes: 0,
+      largestWeightBytes: 0,
+      accumulateSteps: 1,
+      fixedBytes: 400 * 2 ** 20,
       totalBytes: 0,
       limitBytes: 4 * 2 ** 30,
     };
@@ -76,8 +104,15 @@ describe('training memory estimate', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ZooError);
-    // (4096 − 400) MiB / 125 MiB per sample = 29 samples; effective batch 128 → 5 × 26.
-    expect((error as Error).message).toContain('--batch-size 26 --accumulate-steps 5');
+    // Micro-batches also keep the gradients' sum: (4096 − 500) MiB / 125 MiB per sample = 28
+    // samples; the fewest micro-batches of at most 28 that divide the effective batch 128: 8 × 16.
+    expect((error as Error).message).toContain('--batch-size 16 --accumulate-steps 8');
+    expect((error as Error).message).toContain('for the same effective batch of 128');
+    // A 1 GiB weight, copied twice while the activations are alive: (3596 − 2048) MiB / 100 MiB per
+    // sample = 15 samples; the fewest micro-batches of at most 15 that divide 128: 16 × 8.
+    expect(() => assertTrainingFits({ ...estimate, largestWeightBytes: 2 ** 30 }, 2)).toThrow(
+      '--batch-size 8 --accumulate-steps 16',
+    );
     expect((error as Error).message).toContain('--freeze backbone');
     expect((error as Error).message).not.toContain('--grad-checkpointing');
     // With stages whose checkpointed step fits (400 MiB + 64 × 25 MiB), checkpointing is named.

@@ -8,7 +8,13 @@
  * backward pass (each buffer once: a saved tensor often shares its buffer with another) are the
  * per-sample activation cost. The backward pass of {@link leanVariableGrads} frees them as it goes,
  * so the step's peak is about the saved activations of the batch, plus the weights, one gradient
- * per trainable weight and the optimizer's slots, plus the gradient frontier (a margin).
+ * per trainable weight and the optimizer's slots, plus the larger of two transients: the gradient
+ * frontier (a margin on the activations) or two copies of the largest weight (a dense layer's
+ * forward on wasm copies its kernel and XNNPACK packs the copy; an update or an accumulation writes
+ * a new tensor before the old one goes). Memory that does not grow with the batch is counted too:
+ * on wasm, XNNPACK's packed copy of every convolution kernel, which tfjs-backend-wasm keeps while
+ * the weight lives (`@tfzoo/wasm-training` trains dense layers without keeping theirs), and, with
+ * gradient accumulation, the running sum of the gradients.
  *
  * With activation checkpointing the saved activations are the stage inputs and the head's, plus,
  * while a stage is recomputed, that stage's own: the largest stage's is counted (each stage is
@@ -47,6 +53,23 @@ export interface TrainingMemoryEstimate {
   trainableBytes: number;
   /** Optimizer slots per trainable weight assumed (Adam-style 2, SGD with momentum 1). */
   optimizerSlots: number;
+  /**
+   * Bytes of XNNPACK's packed copies of the convolution kernels (the weights of rank 4) on the
+   * wasm backend; 0 elsewhere.
+   */
+  packedWeightBytes: number;
+  /**
+   * Bytes of the largest weight: a dense layer's forward pass, an update or an accumulation briefly
+   * holds two more copies.
+   */
+  largestWeightBytes: number;
+  /** Micro-batches per optimizer step the estimate is for (more than 1: the gradients' sum is kept). */
+  accumulateSteps: number;
+  /**
+   * The estimated bytes that stay through the step whatever the batch: weights, gradients,
+   * optimizer slots, packed kernels and the gradients' running sum.
+   */
+  fixedBytes: number;
   /** The estimated peak of one step, in bytes. */
   totalBytes: number;
   /** The backend's limit (wasm: 4 GiB), or undefined when it has none we know of. */
@@ -84,6 +107,8 @@ function bytesOf(tensors: readonly tf.Tensor[]): number {
 export interface TrainingMemoryOptions {
   /** Estimate a step with activation checkpointing (`train`'s `gradientCheckpointing`; default false). */
   gradientCheckpointing?: boolean;
+  /** Micro-batches per optimizer step (`train`'s `accumulateSteps`; default 1). */
+  accumulateSteps?: number;
 }
 
 /**
@@ -164,38 +189,53 @@ export function estimateTrainingMemory(
   const weightBytes = bytesOf(model.weights.map((w) => w.read()));
   const trainableBytes = bytesOf(model.trainableWeights.map((w) => w.read()));
   const optimizerSlots = optimizerSlotsOf(optimizer);
-  const totalBytes = totalOf(
+  const packedWeightBytes =
+    tf.getBackend() === 'wasm' ? bytesOf(model.weights.map((w) => w.read()).filter((t) => t.rank === 4)) : 0;
+  const largestWeightBytes = Math.max(0, ...model.weights.map((w) => w.read().size * 4));
+  const accumulateSteps = options.accumulateSteps ?? 1;
+  const parts = {
     weightBytes,
     trainableBytes,
     optimizerSlots,
-    activationBytesPerSample,
-    batchSize,
-  );
+    packedWeightBytes,
+    largestWeightBytes,
+    accumulateSteps,
+  };
+  const fixedBytes = fixedOf(parts, accumulateSteps > 1);
   return {
     batchSize,
     activationBytesPerSample,
     gradientCheckpointing,
     checkpointedActivationBytesPerSample,
     plainActivationBytesPerSample,
-    weightBytes,
-    trainableBytes,
-    optimizerSlots,
-    totalBytes,
+    ...parts,
+    fixedBytes,
+    totalBytes: totalOf(fixedBytes, largestWeightBytes, activationBytesPerSample, batchSize),
     limitBytes: tf.getBackend() === 'wasm' ? WASM_HEAP_BYTES : undefined,
   };
 }
 
+type FixedParts = Pick<
+  TrainingMemoryEstimate,
+  'weightBytes' | 'trainableBytes' | 'optimizerSlots' | 'packedWeightBytes' | 'largestWeightBytes'
+>;
+
+/** The bytes that do not grow with the batch; `accumulating`: the gradients' running sum too. */
+function fixedOf(e: FixedParts, accumulating: boolean): number {
+  return (
+    e.weightBytes + e.trainableBytes * (1 + e.optimizerSlots + (accumulating ? 1 : 0)) + e.packedWeightBytes
+  );
+}
+
 function totalOf(
-  weightBytes: number,
-  trainableBytes: number,
-  optimizerSlots: number,
+  fixedBytes: number,
+  largestWeightBytes: number,
   activationBytesPerSample: number,
   batchSize: number,
 ): number {
+  const activations = activationBytesPerSample * batchSize;
   return Math.round(
-    weightBytes +
-      trainableBytes * (1 + optimizerSlots) +
-      activationBytesPerSample * batchSize * (1 + FRONTIER_MARGIN),
+    fixedBytes + activations + Math.max(activations * FRONTIER_MARGIN, 2 * largestWeightBytes),
   );
 }
 
@@ -206,11 +246,15 @@ export function formatBytes(bytes: number): string {
   return bytes >= GiB ? `${(bytes / GiB).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
-/** The largest batch whose estimate fits `limit` (0 when even the weights do not). */
-function largestBatch(estimate: TrainingMemoryEstimate, limit: number): number {
-  const fixed = estimate.weightBytes + estimate.trainableBytes * (1 + estimate.optimizerSlots);
-  const perSample = estimate.activationBytesPerSample * (1 + FRONTIER_MARGIN);
-  return perSample > 0 ? Math.max(0, Math.floor((limit - fixed) / perSample)) : Number.MAX_SAFE_INTEGER;
+/** The largest batch whose estimate fits `limit` with `fixed` bytes that do not grow (0: none). */
+function largestBatch(estimate: TrainingMemoryEstimate, fixed: number, limit: number): number {
+  const perSample = estimate.activationBytesPerSample;
+  const room = limit - fixed;
+  if (room < 2 * estimate.largestWeightBytes) return 0;
+  if (perSample <= 0) return Number.MAX_SAFE_INTEGER;
+  const withFrontier = Math.floor(room / (perSample * (1 + FRONTIER_MARGIN)));
+  const withCopies = Math.floor((room - 2 * estimate.largestWeightBytes) / perSample);
+  return Math.max(0, Math.min(withFrontier, withCopies));
 }
 
 /**
@@ -218,18 +262,21 @@ function largestBatch(estimate: TrainingMemoryEstimate, limit: number): number {
  * options that would make the step fit: a smaller batch with `accumulateSteps` for the same
  * effective batch, a frozen backbone, or another backend.
  */
-export function assertTrainingFits(estimate: TrainingMemoryEstimate, accumulateSteps = 1): void {
+export function assertTrainingFits(
+  estimate: TrainingMemoryEstimate,
+  accumulateSteps = estimate.accumulateSteps,
+): void {
   const limit = estimate.limitBytes;
   if (limit === undefined || estimate.totalBytes <= limit) return;
-  const fits = largestBatch(estimate, limit);
+  // Micro-batches keep the gradients' running sum as well.
+  const fits = largestBatch(estimate, fixedOf(estimate, true), limit);
   const effective = estimate.batchSize * accumulateSteps;
   const hints: string[] = [];
   const checkpointedPerSample = estimate.checkpointedActivationBytesPerSample;
   if (!estimate.gradientCheckpointing && checkpointedPerSample !== undefined) {
     const checkpointed = totalOf(
-      estimate.weightBytes,
-      estimate.trainableBytes,
-      estimate.optimizerSlots,
+      estimate.fixedBytes,
+      estimate.largestWeightBytes,
       checkpointedPerSample,
       estimate.batchSize,
     );
@@ -240,17 +287,25 @@ export function assertTrainingFits(estimate: TrainingMemoryEstimate, accumulateS
     }
   }
   if (fits >= 1) {
-    const k = Math.ceil(effective / fits);
-    const micro = Math.ceil(effective / k);
+    // The fewest micro-batches that fit and divide the effective batch, so it stays the same.
+    let k = Math.max(2, Math.ceil(effective / fits));
+    while (effective % k !== 0) k++;
+    const micro = effective / k;
     hints.push(
-      `batch size ${micro} with accumulateSteps ${k} (--batch-size ${micro} --accumulate-steps ${k}) for the same effective batch of ${micro * k}`,
+      `batch size ${micro} with accumulateSteps ${k} (--batch-size ${micro} --accumulate-steps ${k}) for the same effective batch of ${effective}`,
     );
   }
   hints.push('freezing the backbone (--freeze backbone), which needs no activation gradients below the head');
   hints.push('a smaller input size, or a backend without the 4 GiB wasm32 heap (webgpu, tensorflow)');
+  const accumulating = estimate.accumulateSteps > 1 ? 1 : 0;
+  const gradients = estimate.trainableBytes * (1 + estimate.optimizerSlots + accumulating);
+  const packed =
+    estimate.packedWeightBytes > 0
+      ? `, XNNPACK's packed kernels ${formatBytes(estimate.packedWeightBytes)}`
+      : '';
   throw new ZooError(
     'UNSUPPORTED',
-    `one training step at batch ${estimate.batchSize} needs about ${formatBytes(estimate.totalBytes)} (activations ${formatBytes(estimate.activationBytesPerSample)} per sample, weights ${formatBytes(estimate.weightBytes)}, gradients and optimizer state ${formatBytes(estimate.trainableBytes * (1 + estimate.optimizerSlots))}), more than the ${tf.getBackend()} backend's ${formatBytes(limit)} heap. Try ${hints.join('; or ')}.`,
+    `one training step at batch ${estimate.batchSize} needs about ${formatBytes(estimate.totalBytes)} (activations ${formatBytes(estimate.activationBytesPerSample)} per sample, weights ${formatBytes(estimate.weightBytes)}, gradients and optimizer state ${formatBytes(gradients)}${packed}), more than the ${tf.getBackend()} backend's ${formatBytes(limit)} heap. Try ${hints.join('; or ')}.`,
     {
       received: `batch ${estimate.batchSize} ≈ ${formatBytes(estimate.totalBytes)}`,
       expected: `at most ${formatBytes(limit)}${fits >= 1 ? ` (about batch ${fits})` : ''}`,

@@ -499,6 +499,7 @@ export async function train(options: TrainOptions): Promise<History> {
     if (options.memoryCheck !== false && (limited || options.onMemoryEstimate)) {
       const estimate = estimateTrainingMemory(model, batch.x.shape.slice(1), batch.x.shape[0], optimizer, {
         gradientCheckpointing: checkpointing,
+        accumulateSteps,
       });
       options.onMemoryEstimate?.(estimate);
       assertTrainingFits(estimate, accumulateSteps);

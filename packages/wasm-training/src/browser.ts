@@ -7,10 +7,12 @@
  * @packageDocumentation
  */
 import { installLeanBatchNormTraining } from './batch-norm-training.js';
+import { installLeanDenseTraining } from './dense-training.js';
 import { registerWasmTrainingGradients } from './gradients.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 
 export { installLeanBatchNormTraining } from './batch-norm-training.js';
+export { installLeanDenseTraining } from './dense-training.js';
 export {
   registerWasmTrainingGradients,
   WASM_GRADIENTS,
@@ -25,3 +27,4 @@ export {
 registerWasmTrainingKernels();
 registerWasmTrainingGradients();
 installLeanBatchNormTraining();
+installLeanDenseTraining();

@@ -8,17 +8,21 @@
  * - replaces slow wasm kernels (convolution input gradients, transposed products, leading-axis
  *   reductions, batch norm, pooling gradients, `tanh`, copies) and, on wasm only, batch
  *   normalization's gradients by leaner ones;
- * - trains batch normalization saving one activation instead of three (`installLeanBatchNormTraining`);
+ * - trains batch normalization saving one activation instead of three (`installLeanBatchNormTraining`),
+ *   and dense layers without XNNPACK's packed copy of their kernel kept for the step
+ *   (`installLeanDenseTraining`);
  * - installs the thread loader behind `initBackend('wasm', { threads })` of `@tfzoo/core`.
  *
  * @packageDocumentation
  */
 import { installLeanBatchNormTraining } from './batch-norm-training.js';
+import { installLeanDenseTraining } from './dense-training.js';
 import { registerWasmTrainingGradients } from './gradients.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { installWasmThreadsLoader } from './threads.js';
 
 export { installLeanBatchNormTraining } from './batch-norm-training.js';
+export { installLeanDenseTraining } from './dense-training.js';
 export {
   registerWasmTrainingGradients,
   WASM_GRADIENTS,
@@ -40,4 +44,5 @@ export {
 registerWasmTrainingKernels();
 registerWasmTrainingGradients();
 installLeanBatchNormTraining();
+installLeanDenseTraining();
 installWasmThreadsLoader();

@@ -74,7 +74,7 @@ function normalizeInTraining(
         const [xs, mu, sigma2, gs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const grad = dy as tf.Tensor;
         // Activation-sized temporaries are released as soon as they are read, so at most three
-        // live at once (the tape would otherwise hold all seven until the gradient returns).
+        // live at once (left to the gradient's scope, all seven would live until it returns).
         const sumDy = tf.sum(grad, axes);
         // x̂ = (x − μ)·r through the per-channel affine kernel (one pass, no centred copy).
         const xhat = tf.batchNorm(xs, mu, sigma2, undefined, undefined, epsilon);

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { logicalCores } from '#weights-platform';
 import { describeValue, invalidArgument, ZooError } from './errors.js';
-import { guardWasmHeap } from './wasm-heap.js';
+import { guardWasmHeap, surfaceTimedKernelErrors } from './wasm-heap.js';
 import {
   type GpuAdapterReport,
   isSoftwareAdapter,
@@ -236,7 +236,10 @@ export async function initBackend(
       const ok = await tf.setBackend(loader.tfName);
       if (!ok) throw new Error(`tf.setBackend('${loader.tfName}') failed to initialize it`);
       await tf.ready();
-      if (backend === 'wasm') guardWasmHeap(tf.backend());
+      if (backend === 'wasm') {
+        guardWasmHeap(tf.backend());
+        surfaceTimedKernelErrors(tf.backend());
+      }
       attempts.push({ backend, ok: true });
       return { backend, tfName: tf.getBackend(), attempts, ...(adapter ? { adapter } : {}) };
     } catch (error) {

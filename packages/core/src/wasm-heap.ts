@@ -60,7 +60,6 @@ export function guardWasmHeap(backend: unknown): boolean {
     return address;
   };
   tagged[GUARDED] = true;
-  surfaceTimedKernelErrors(backend);
   return true;
 }
 
@@ -73,7 +72,8 @@ const SURFACED = Symbol.for('tfzoo.wasmTimerErrors');
  * a rejected promise nobody awaits, TF.js's profiler then fails on the missing outputs with
  * `TypeError: Cannot read properties of undefined (reading 'map')`, and Emscripten's
  * `unhandledRejection` handler ends the Node process with the real error later. Here the error is
- * rethrown at once (and the promise's rejection handled). {@link guardWasmHeap} calls it.
+ * rethrown at once (and the promise's rejection handled). {@link initBackend} installs it with
+ * {@link guardWasmHeap}.
  *
  * @param backend The backend instance (`tf.backend()`).
  * @returns whether `backend` has a timer that now rethrows (false: no `time` method).

@@ -15,6 +15,11 @@
  * `BatchMatMul` computes `dy·Wᵀ` as `(W·dyᵀ)ᵀ`, packing neither `W` nor a transpose of it). The bias
  * and the activation follow as tfjs-layers' own ops. It replaces `Dense.prototype.call` and hands
  * over to the original in every other case.
+ *
+ * An inference call before training (an evaluation, a check of the logits) leaves XNNPACK's packed
+ * copy of the kernel behind, kept until the kernel's buffer goes. So an inference call on wasm marks
+ * the kernel, and the next training-mode call gives a marked kernel a new buffer first: the old
+ * buffer, and the packed copy with it, are released before the step's activations are made.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -48,6 +53,33 @@ function productReleasingPackedKernel(x: tf.Tensor2D, kernel: tf.Tensor2D): tf.T
 
 let original: CallFn | undefined;
 
+/** The fields of tfjs-backend-wasm's backend this reads (its own, not a public API). */
+interface WasmBackendData {
+  dataIdMap: { get(dataId: object): { shape: number[]; dtype: tf.DataType; refCount: number } | undefined };
+  readSync(dataId: object): tf.TypedArray;
+  disposeData(dataId: object, force: boolean): boolean;
+  move(dataId: object, values: tf.TypedArray, shape: number[], dtype: tf.DataType, refCount: number): void;
+}
+
+/**
+ * Gives `kernel` a new buffer on the wasm heap (the same values), so that XNNPACK's packed copy,
+ * keyed to the old one, is released. The values go out to JavaScript and back rather than to a second
+ * heap buffer: the old buffer and its packed copy are freed before the new one is taken, so the heap
+ * does not grow (a copy on the heap first grew it by a kernel and left it fragmented).
+ */
+function releasePackedCopy(kernel: tf.Variable): void {
+  const backend = tf.backend() as unknown as WasmBackendData;
+  const data = backend.dataIdMap.get(kernel.dataId);
+  if (data === undefined || data.dtype !== 'float32') return;
+  const { shape, dtype, refCount } = data;
+  const values = backend.readSync(kernel.dataId); // a copy (tfjs-backend-wasm slices the heap)
+  backend.disposeData(kernel.dataId, true);
+  backend.move(kernel.dataId, values, shape, dtype, refCount);
+}
+
+/** Kernels an inference call on wasm has multiplied by: XNNPACK keeps a packed copy of each. */
+const packedByInference = new WeakSet<tf.Variable>();
+
 /** The tfjs-layers `Dense` class (from a layer it builds). */
 function denseClass(): { prototype: { call: CallFn } } {
   const layer = tfl.layers.dense({ units: 1 });
@@ -75,13 +107,17 @@ export function installLeanDenseTraining(): boolean {
       input.dtype !== 'float32' ||
       this.kernel === null
     ) {
+      if (kwargs?.training !== true && this.kernel !== null && tf.getBackend() === 'wasm')
+        packedByInference.add(this.kernel.read() as tf.Variable);
       return previous.call(this, inputs, kwargs);
     }
+    const kernel = this.kernel.read() as tf.Variable;
+    if (packedByInference.delete(kernel)) releasePackedCopy(kernel);
     return tf.tidy(() => {
       this.invokeCallHook?.(inputs, kwargs);
       let output: tf.Tensor = productReleasingPackedKernel(
         input as tf.Tensor2D,
-        this.kernel!.read() as tf.Tensor2D,
+        kernel as tf.Tensor as tf.Tensor2D,
       );
       if (this.bias !== null) output = tf.add(output, this.bias.read());
       if (this.activation !== null) output = this.activation.apply(output);

@@ -7,11 +7,13 @@
  * @packageDocumentation
  */
 import { installLeanBatchNormTraining } from './batch-norm-training.js';
+import { installLeanStemConvTraining } from './conv-training.js';
 import { installLeanDenseTraining } from './dense-training.js';
 import { registerWasmTrainingGradients } from './gradients.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 
 export { installLeanBatchNormTraining } from './batch-norm-training.js';
+export { installLeanStemConvTraining } from './conv-training.js';
 export { installLeanDenseTraining } from './dense-training.js';
 export {
   registerWasmTrainingGradients,
@@ -28,3 +30,4 @@ registerWasmTrainingKernels();
 registerWasmTrainingGradients();
 installLeanBatchNormTraining();
 installLeanDenseTraining();
+installLeanStemConvTraining();

@@ -10,18 +10,21 @@
  *   normalization's gradients by leaner ones;
  * - trains batch normalization saving one activation instead of three (`installLeanBatchNormTraining`),
  *   and dense layers without XNNPACK's packed copy of their kernel kept for the step
- *   (`installLeanDenseTraining`);
+ *   (`installLeanDenseTraining`), and a network's first convolution without the input gradient
+ *   nothing uses (`installLeanStemConvTraining`);
  * - installs the thread loader behind `initBackend('wasm', { threads })` of `@tfzoo/core`.
  *
  * @packageDocumentation
  */
 import { installLeanBatchNormTraining } from './batch-norm-training.js';
+import { installLeanStemConvTraining } from './conv-training.js';
 import { installLeanDenseTraining } from './dense-training.js';
 import { registerWasmTrainingGradients } from './gradients.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { installWasmThreadsLoader } from './threads.js';
 
 export { installLeanBatchNormTraining } from './batch-norm-training.js';
+export { installLeanStemConvTraining } from './conv-training.js';
 export { installLeanDenseTraining } from './dense-training.js';
 export {
   registerWasmTrainingGradients,
@@ -45,4 +48,5 @@ registerWasmTrainingKernels();
 registerWasmTrainingGradients();
 installLeanBatchNormTraining();
 installLeanDenseTraining();
+installLeanStemConvTraining();
 installWasmThreadsLoader();

@@ -3,7 +3,7 @@
  * per-kernel times of one batch-1 forward pass on wasm, the model as built against its inference
  * form (`optimizeForInference`), each kernel's total milliseconds (median over the runs) and call
  * count, as a Markdown table on stdout. With `--train-batch N`: the same for one training step at
- * batch N instead (the bench's step: forward in training mode, cross-entropy, `leanVariableGrads`,
+ * batch N instead (the bench's step: forward in training mode (`applyReleasing`), cross-entropy, `leanVariableGrads`,
  * SGD update), with each kernel's share. A diagnostic for choosing what to optimize next, not a
  * benchmark: the bench command gives the throughput against onnxruntime-node and PyTorch.
  *
@@ -74,7 +74,7 @@ async function trainChild(
 ): Promise<void> {
   await import('@tfzoo/wasm-training');
   const core = await import('@tfzoo/core');
-  const { leanVariableGrads } = await import('@tfzoo/train');
+  const { applyReleasing, leanVariableGrads } = await import('@tfzoo/train');
   await core.initBackend('wasm', { threads });
   const { createModel } = await import('@tfzoo/models');
   const built: tfl.LayersModel = await createModel(model, { inputShape: [size, size, 3], skipInit: true });
@@ -85,8 +85,7 @@ async function trainChild(
   const variables = built.trainableWeights.map((w) => w.read() as tf.Variable);
   const step = (): tf.Tensor => {
     const { value, grads } = leanVariableGrads(
-      () =>
-        tf.losses.softmaxCrossEntropy(labels, built.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      () => tf.losses.softmaxCrossEntropy(labels, applyReleasing(built, x) as tf.Tensor) as tf.Scalar,
       variables,
     );
     optimizer.applyGradients(grads);

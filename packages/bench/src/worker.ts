@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CheckpointedModel, leanVariableGrads } from '@tfzoo/train';
+import { applyReleasing, CheckpointedModel, leanVariableGrads } from '@tfzoo/train';
 import {
   deterministicImages,
   deterministicLabels,
@@ -203,9 +203,7 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
         const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
         const checkpointed = task.gradCheckpointing ? new CheckpointedModel(model) : undefined;
         const forward = (): tf.Tensor =>
-          checkpointed
-            ? (checkpointed.apply(x) as tf.Tensor)
-            : (model.apply(x, { training: true }) as tf.Tensor);
+          checkpointed ? (checkpointed.apply(x) as tf.Tensor) : (applyReleasing(model, x) as tf.Tensor);
         // The training loop's step (`@tfzoo/train`): gradients with the backward pass's memory
         // released as it goes, applied, then freed before the loss is read.
         const call = async (): Promise<void> => {

@@ -15,5 +15,6 @@ export * from './grad-checkpointing.js';
 export * from './imbalance.js';
 export * from './lean-gradients.js';
 export * from './memory-estimate.js';
+export * from './releasing-forward.js';
 export * from './train.js';
 export * from './training-callbacks.js';

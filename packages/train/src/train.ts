@@ -22,6 +22,7 @@ import {
   estimateTrainingMemory,
   type TrainingMemoryEstimate,
 } from './memory-estimate.js';
+import { applyReleasing } from './releasing-forward.js';
 
 /** A source of batches: anything iterable once per epoch (a `DataLoader`, an array of batches). */
 export type BatchSource = AsyncIterable<TensorBatch> | Iterable<TensorBatch>;
@@ -555,7 +556,7 @@ export async function train(options: TrainOptions): Promise<History> {
               ? cache!.head(features)
               : checkpointed
                 ? (checkpointed.apply(batch.x) as tf.Tensor)
-                : (model.apply(batch.x, { training: true }) as tf.Tensor);
+                : (applyReleasing(model, batch.x) as tf.Tensor);
             logits = tf.keep(out);
             return lossFn(batch.y, out) as tf.Scalar;
           }, variables);

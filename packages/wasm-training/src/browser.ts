@@ -9,13 +9,14 @@
 import { installLeanBatchNormTraining } from './batch-norm-training.js';
 import { installLeanStemConvTraining } from './conv-training.js';
 import { installLeanDenseTraining } from './dense-training.js';
-import { registerWasmTrainingGradients } from './gradients.js';
+import { registerReluGradientFromOutput, registerWasmTrainingGradients } from './gradients.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 
 export { installLeanBatchNormTraining } from './batch-norm-training.js';
 export { installLeanStemConvTraining } from './conv-training.js';
 export { installLeanDenseTraining } from './dense-training.js';
 export {
+  registerReluGradientFromOutput,
   registerWasmTrainingGradients,
   WASM_GRADIENTS,
   type WasmGradient,
@@ -28,6 +29,7 @@ export {
 
 registerWasmTrainingKernels();
 registerWasmTrainingGradients();
+registerReluGradientFromOutput();
 installLeanBatchNormTraining();
 installLeanDenseTraining();
 installLeanStemConvTraining();

@@ -115,3 +115,27 @@ export function registerWasmTrainingGradients(): string[] {
   }
   return replaced;
 }
+
+let reluFromOutput: GradFunc | undefined;
+
+/**
+ * Puts ReLU's gradient from its output in place of tfjs-core's from its input:
+ * `relu'(x) = step(x) = step(relu(x))` (both 0 at 0), so the values are the same, and the input (a
+ * batch norm's output in a ResNet, a convolution's pre-activation in VGG) need not live until the
+ * backward pass: the output is kept anyway, by the next layer that reads it. PyTorch's in-place
+ * ReLU keeps one tensor the same way. Unlike {@link WASM_GRADIENTS}, it is registered for every
+ * backend: what a kernel saves is part of its gradient's registration, not chosen per call, and the
+ * values are the same on all. Idempotent; importing `@tfzoo/wasm-training` calls it.
+ *
+ * @returns whether this call registered it (false when it already was).
+ */
+export function registerReluGradientFromOutput(): boolean {
+  const current = tf.getGradient(tf.Relu);
+  if (current !== undefined && current.gradFunc === reluFromOutput) return false;
+  reluFromOutput = (dy, saved) => {
+    const [y] = saved as [tf.Tensor];
+    return { x: () => tf.mul(dy as tf.Tensor, tf.step(y)) };
+  };
+  tf.registerGradient({ kernelName: tf.Relu, outputsToSave: [true], gradFunc: reluFromOutput });
+  return true;
+}

@@ -10,7 +10,8 @@
  *   normalization's gradients by leaner ones;
  * - trains batch normalization saving one activation instead of three (`installLeanBatchNormTraining`),
  *   and dense layers without XNNPACK's packed copy of their kernel kept for the step
- *   (`installLeanDenseTraining`), and a network's first convolution without the input gradient
+ *   (`installLeanDenseTraining`), ReLU's gradient from its output, so its input need not be kept
+ *   (`registerReluGradientFromOutput`, every backend), and a network's first convolution without the input gradient
  *   nothing uses (`installLeanStemConvTraining`);
  * - installs the thread loader behind `initBackend('wasm', { threads })` of `@tfzoo/core`.
  *
@@ -19,7 +20,7 @@
 import { installLeanBatchNormTraining } from './batch-norm-training.js';
 import { installLeanStemConvTraining } from './conv-training.js';
 import { installLeanDenseTraining } from './dense-training.js';
-import { registerWasmTrainingGradients } from './gradients.js';
+import { registerReluGradientFromOutput, registerWasmTrainingGradients } from './gradients.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { installWasmThreadsLoader } from './threads.js';
 
@@ -27,6 +28,7 @@ export { installLeanBatchNormTraining } from './batch-norm-training.js';
 export { installLeanStemConvTraining } from './conv-training.js';
 export { installLeanDenseTraining } from './dense-training.js';
 export {
+  registerReluGradientFromOutput,
   registerWasmTrainingGradients,
   WASM_GRADIENTS,
   type WasmGradient,
@@ -46,6 +48,7 @@ export {
 
 registerWasmTrainingKernels();
 registerWasmTrainingGradients();
+registerReluGradientFromOutput();
 installLeanBatchNormTraining();
 installLeanDenseTraining();
 installLeanStemConvTraining();

@@ -20,17 +20,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type FeatureLevel, featureInfo, findFeatureLevels, withSeed, ZooError } from '@tfzoo/core';
+import { type Call, callsBetween, type Symbolic } from './layer-graph.js';
 import { leanGradients } from './lean-gradients.js';
-
-/** A symbolic tensor of a functional model (the tfjs-layers fields this module reads). */
-type Symbolic = tfl.SymbolicTensor;
-
-/** One layer call of the model's graph: its layer, its inputs and its outputs. */
-interface Call {
-  layer: tfl.layers.Layer;
-  inputs: Symbolic[];
-  outputs: Symbolic[];
-}
 
 /** One checkpointed stage of a {@link CheckpointedModel}. */
 export interface CheckpointStage {
@@ -57,25 +48,6 @@ function refuse(model: tfl.LayersModel, why: string): never {
     received: model.name,
     expected: 'a functional model with one input whose stages (feature levels) are joined by one tensor each',
   });
-}
-
-/** The calls computing `fetches` from `fed` (every tensor not computed from `fed` must be fed), in order. */
-function callsBetween(fetches: readonly Symbolic[], fed: ReadonlySet<number>): Call[] {
-  const order: Call[] = [];
-  const seen = new Set<string>();
-  const visit = (t: Symbolic): void => {
-    if (fed.has(t.id)) return;
-    const layer = t.sourceLayer as tfl.layers.Layer;
-    const key = `${layer.name}/${t.nodeIndex}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    if (layer.getClassName() === 'InputLayer') return;
-    const node = layer.inboundNodes[t.nodeIndex]!;
-    for (const input of node.inputTensors) visit(input);
-    order.push({ layer, inputs: node.inputTensors, outputs: node.outputTensors });
-  };
-  for (const t of fetches) visit(t);
-  return order;
 }
 
 /** Runs `calls` in training mode from the values in `values` (symbolic id → tensor), adding theirs. */

@@ -13,14 +13,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-
-type Symbolic = tfl.SymbolicTensor;
-
-interface Call {
-  layer: tfl.layers.Layer;
-  inputs: Symbolic[];
-  outputs: Symbolic[];
-}
+import { type Call, callsBetween } from './layer-graph.js';
 
 interface Plan {
   calls: Call[];
@@ -37,21 +30,7 @@ function planOf(model: tfl.LayersModel): Plan | null {
   let plan: Plan | null = null;
   try {
     const fed = new Set(model.inputs.map((t) => t.id));
-    const calls: Call[] = [];
-    const seen = new Set<string>();
-    const visit = (t: Symbolic): void => {
-      if (fed.has(t.id)) return;
-      const layer = t.sourceLayer as tfl.layers.Layer;
-      const key = `${layer.name}/${t.nodeIndex}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      if (layer.getClassName() === 'InputLayer')
-        throw new Error(`${t.name} is an input the model is not fed`);
-      const node = layer.inboundNodes[t.nodeIndex]!;
-      for (const input of node.inputTensors) visit(input);
-      calls.push({ layer, inputs: node.inputTensors, outputs: node.outputTensors });
-    };
-    for (const t of model.outputs) visit(t);
+    const calls = callsBetween(model.outputs, fed);
     const readers = new Map<number, number>();
     for (const call of calls) for (const t of call.inputs) readers.set(t.id, (readers.get(t.id) ?? 0) + 1);
     plan = { calls, readers };

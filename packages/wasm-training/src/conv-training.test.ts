@@ -9,6 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '@tfzoo/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installLeanStemConvTraining } from './index.js';
+import { expectWasmStepAsOnCpu } from './test/cpu-then-wasm.js';
 import { relativeError } from './test/random.js';
 
 afterAll(async () => {
@@ -77,23 +78,9 @@ async function step(m: tfl.LayersModel, xValues: Float32Array): Promise<Step> {
 describe('stem convolution in training mode on wasm', () => {
   it('gives tfjs-layers’ loss and gradients (the input’s too, when asked), and leaks nothing', async () => {
     expect(installLeanStemConvTraining()).toBe(false); // importing the package installed it
-    await tf.setBackend('cpu');
-    const onCpu = model();
     const xValues = Float32Array.from({ length: 324 }, (_, i) => Math.sin(i * 0.37) * 2);
-    const cpu = await step(onCpu, xValues);
-    await initBackend('wasm', { threads: 1 });
-    const onWasm = model();
-    const before = tf.memory().numTensors;
-    const wasm = await step(onWasm, xValues);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(Math.abs(wasm.loss - cpu.loss)).toBeLessThan(1e-5 * Math.abs(cpu.loss));
-    expect(wasm.grads).toHaveLength(7);
-    for (let i = 0; i < cpu.grads.length; i++)
-      expect(relativeError(wasm.grads[i]!, cpu.grads[i]!)).toBeLessThan(1e-5);
+    const { cpu, wasm } = await expectWasmStepAsOnCpu(model, (m) => step(m, xValues), 7);
     expect(relativeError(wasm.inputGrad, cpu.inputGrad)).toBeLessThan(1e-5);
-    onWasm.dispose();
-    await tf.setBackend('cpu');
-    onCpu.dispose();
   });
 
   it('computes no input gradient for the stem: one Conv2DBackpropInput for two convolutions', async () => {

@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend, wasmHeapBytes } from '@tfzoo/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installLeanDenseTraining } from './index.js';
-import { relativeError } from './test/random.js';
+import { expectWasmStepAsOnCpu } from './test/cpu-then-wasm.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -54,23 +54,8 @@ async function step(
 describe('lean dense layer in training mode', () => {
   it('gives tfjs-layers’ loss and gradients, and leaks nothing', async () => {
     expect(installLeanDenseTraining()).toBe(false); // importing the package installed it
-    // Seeded initializers: the same weights on each backend, each model's own there.
-    await tf.setBackend('cpu');
-    const onCpu = model();
     const xValues = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i * 0.7) * 2);
-    const cpu = await step(onCpu, xValues);
-    await initBackend('wasm', { threads: 1 });
-    const onWasm = model();
-    const before = tf.memory().numTensors;
-    const wasm = await step(onWasm, xValues);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(Math.abs(wasm.loss - cpu.loss)).toBeLessThan(1e-5 * Math.abs(cpu.loss));
-    expect(wasm.grads).toHaveLength(4);
-    for (let i = 0; i < cpu.grads.length; i++)
-      expect(relativeError(wasm.grads[i]!, cpu.grads[i]!)).toBeLessThan(1e-5);
-    onWasm.dispose();
-    await tf.setBackend('cpu');
-    onCpu.dispose();
+    await expectWasmStepAsOnCpu(model, (m) => step(m, xValues), 4);
   });
 
   it('keeps no packed copy of the kernel after a training step; inference does keep one', async () => {

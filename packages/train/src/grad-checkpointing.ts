@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type FeatureLevel, featureInfo, findFeatureLevels, withSeed, ZooError } from '@tfzoo/core';
-import { type Call, callsBetween, type Symbolic } from './layer-graph.js';
+import { type Call, callsBetween, type Release, readersOf, runCalls, type Symbolic } from './layer-graph.js';
 import { leanGradients } from './lean-gradients.js';
 
 /** One checkpointed stage of a {@link CheckpointedModel}. */
@@ -35,6 +35,8 @@ interface Stage {
   input: Symbolic;
   output: Symbolic;
   calls: Call[];
+  /** What {@link runCalls} releases as the stage runs: all but its output. */
+  release: Release;
   layers: tfl.layers.Layer[];
   first: boolean;
 }
@@ -48,22 +50,6 @@ function refuse(model: tfl.LayersModel, why: string): never {
     received: model.name,
     expected: 'a functional model with one input whose stages (feature levels) are joined by one tensor each',
   });
-}
-
-/** Runs `calls` in training mode from the values in `values` (symbolic id → tensor), adding theirs. */
-function run(calls: readonly Call[], values: Map<number, tf.Tensor>): void {
-  for (const call of calls) {
-    const inputs = call.inputs.map((t) => {
-      const value = values.get(t.id);
-      if (value === undefined) throw new Error(`gradient checkpointing: ${t.name} was not computed`);
-      return value;
-    });
-    const out = call.layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: true });
-    const outs = Array.isArray(out) ? out : [out];
-    call.outputs.forEach((t, i) => {
-      values.set(t.id, outs[i] as tf.Tensor);
-    });
-  }
 }
 
 /**
@@ -106,6 +92,7 @@ export class CheckpointedModel {
   readonly model: tfl.LayersModel;
   private readonly stageList: Stage[] = [];
   private readonly tail: Call[];
+  private readonly tailRelease: Release;
 
   /**
    * @throws `ZooError` (`UNSUPPORTED`, from `@tfzoo/core`) when the model has no stage boundaries,
@@ -141,6 +128,7 @@ export class CheckpointedModel {
         input,
         output,
         calls,
+        release: { readers: readersOf(calls), keep: new Set([output.id]) },
         layers,
         first: input === model.inputs[0],
       });
@@ -150,6 +138,7 @@ export class CheckpointedModel {
     // The stage outputs are fed to the tail (a features-only model returns several of them).
     const outputs = new Set(this.stageList.map((stage) => stage.output.id));
     this.tail = callsBetween(model.outputs, outputs);
+    this.tailRelease = { readers: readersOf(this.tail), keep: new Set(model.outputs.map((t) => t.id)) };
     for (const call of this.tail) {
       for (const t of call.inputs) {
         if (done.has(t.id) && !outputs.has(t.id)) {
@@ -183,7 +172,7 @@ export class CheckpointedModel {
         engine.state.gradientDepth > 0 ? this.checkpointed(stage, current) : this.runStage(stage, current);
       values.set(stage.output.id, current);
     }
-    run(this.tail, values);
+    runCalls(this.tail, values, this.tailRelease);
     const outs = this.model.outputs.map((t) => values.get(t.id)!);
     return outs.length === 1 ? outs[0]! : outs;
   }
@@ -214,7 +203,7 @@ export class CheckpointedModel {
 
   private runStage(stage: Stage, x: tf.Tensor): tf.Tensor {
     const values = new Map<number, tf.Tensor>([[stage.input.id, x]]);
-    run(stage.calls, values);
+    runCalls(stage.calls, values, stage.release);
     return values.get(stage.output.id)!;
   }
 

@@ -110,4 +110,12 @@ describe('applyReleasing', () => {
     x.dispose();
     m.dispose();
   });
+
+  it('refuses inputs that are not one tensor per model input, naming both counts', () => {
+    const m = model();
+    const x = tf.zeros([1, 8, 8, 3]);
+    expect(() => applyReleasing(m, [x, x])).toThrow(/one tensor per model input \(1\).*received.*2 tensors/);
+    x.dispose();
+    m.dispose();
+  });
 });

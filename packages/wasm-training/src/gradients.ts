@@ -116,7 +116,11 @@ export function registerWasmTrainingGradients(): string[] {
   return replaced;
 }
 
-let reluFromOutput: GradFunc | undefined;
+/** ReLU's gradient from its output (see {@link registerReluGradientFromOutput}). */
+const reluFromOutput: GradFunc = (dy, saved) => {
+  const [y] = saved as [tf.Tensor];
+  return { x: () => tf.mul(dy as tf.Tensor, tf.step(y)) };
+};
 
 /**
  * Puts ReLU's gradient from its output in place of tfjs-core's from its input:
@@ -131,11 +135,7 @@ let reluFromOutput: GradFunc | undefined;
  */
 export function registerReluGradientFromOutput(): boolean {
   const current = tf.getGradient(tf.Relu);
-  if (current !== undefined && current.gradFunc === reluFromOutput) return false;
-  reluFromOutput = (dy, saved) => {
-    const [y] = saved as [tf.Tensor];
-    return { x: () => tf.mul(dy as tf.Tensor, tf.step(y)) };
-  };
+  if (current?.gradFunc === reluFromOutput) return false;
   tf.registerGradient({ kernelName: tf.Relu, outputsToSave: [true], gradFunc: reluFromOutput });
   return true;
 }

@@ -124,12 +124,19 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
   save();
 
   // The logits check: batch 1, the same weights and input in every process.
-  const checkInput = deterministicImages(1, task.imageSize, task.seed + 1);
-  const checkStart = seconds();
-  const checkOutput = predict(checkInput);
-  const logits = await checkOutput.data();
-  const checkSeconds = seconds() - checkStart;
-  tf.dispose([checkInput, checkOutput]);
+  /** One batch-1 call on the check input: its logits and seconds. */
+  const predictCheck = async (): Promise<{ logits: ArrayLike<number>; seconds: number }> => {
+    // Made and released around each call: a batch-1 input kept alive across the calls split the
+    // heap's free space (MobileNetV2's training row then peaked at a 2.19 GiB heap, not 1.91).
+    const input = deterministicImages(1, task.imageSize, task.seed + 1);
+    const started = seconds();
+    const output = predict(input);
+    const values = await output.data();
+    const took = seconds() - started;
+    tf.dispose([input, output]);
+    return { logits: values, seconds: took };
+  };
+  const { logits, seconds: checkSeconds } = await predictCheck();
   if (backend === 'cpu') {
     if (task.referencePath)
       writeFileSync(task.referencePath, JSON.stringify({ model: spec.id, logits: Array.from(logits) }));
@@ -167,14 +174,7 @@ async function runTfjs(task: WorkerTask, result: WorkerResult, save: () => void)
   // The check's call is a first call: it packs the weights (VGG-16 at batch 1: several seconds, a
   // warm call well under one). When a training case comes first, with no inference row to estimate
   // from, a second batch-1 call gives the per-image time instead.
-  if (task.cases[0]?.mode === 'train') {
-    const again = deterministicImages(1, task.imageSize, task.seed + 1);
-    const started = seconds();
-    const output = predict(again);
-    await output.data();
-    perImage = seconds() - started;
-    tf.dispose([again, output]);
-  }
+  if (task.cases[0]?.mode === 'train') perImage = (await predictCheck()).seconds;
   let trainPerImage: number | undefined;
   for (const c of task.cases) {
     result.running = { ...c, since: Date.now() };

@@ -1,6 +1,6 @@
 /**
- * A training step after an inference call on wasm: the lean dense layer moves the kernel to a buffer
- * of its own first, so XNNPACK's packed copy from the inference call is not kept through the step.
+ * A training step after an inference call on wasm: the lean dense layer retires the id of the kernel's
+ * buffer first, so XNNPACK's packed copy from the inference call is not kept through the step.
  * (Its own file: vitest gives each file a fresh worker, so the wasm heap starts empty and its growth
  * is this test's alone.)
  */
@@ -47,7 +47,7 @@ describe('lean dense layer after an inference call', () => {
     // first, as without an inference call; 3.1 when it is kept through the step.
     const grown = wasmHeapBytes(tf.backend())! - built;
     expect(grown).toBeLessThan(2.5 * kernelBytes);
-    const after = (await kernel.data()) as Float32Array; // the same values in the new buffer
+    const after = (await kernel.data()) as Float32Array; // the same values, where they were
     expect(Buffer.compare(Buffer.from(after.buffer), Buffer.from((values as Float32Array).buffer))).toBe(0);
     step();
     expect(wasmHeapBytes(tf.backend())! - built).toBe(grown);

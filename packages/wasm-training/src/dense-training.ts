@@ -18,11 +18,13 @@
  *
  * An inference call before training (an evaluation, a check of the logits) leaves XNNPACK's packed
  * copy of the kernel behind, kept until the kernel's buffer goes. So an inference call on wasm marks
- * the kernel, and the next training-mode call gives a marked kernel a new buffer first: the old
- * buffer, and the packed copy with it, are released before the step's activations are made.
+ * the kernel, and the next training-mode call retires the id of a marked kernel's buffer first
+ * (`renewWasmBufferId`: the values stay where they are), which releases the packed copy before the
+ * step's activations are made.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { renewWasmBufferId } from './in-place-update.js';
 
 /** The fields of tfjs-layers' `Dense` this reads. */
 interface DenseLayer {
@@ -52,30 +54,6 @@ function productReleasingPackedKernel(x: tf.Tensor2D, kernel: tf.Tensor2D): tf.T
 }
 
 let original: CallFn | undefined;
-
-/** The fields of tfjs-backend-wasm's backend this reads (its own, not a public API). */
-interface WasmBackendData {
-  dataIdMap: { get(dataId: object): { shape: number[]; dtype: tf.DataType; refCount: number } | undefined };
-  readSync(dataId: object): tf.TypedArray;
-  disposeData(dataId: object, force: boolean): boolean;
-  move(dataId: object, values: tf.TypedArray, shape: number[], dtype: tf.DataType, refCount: number): void;
-}
-
-/**
- * Gives `kernel` a new buffer on the wasm heap (the same values), so that XNNPACK's packed copy,
- * keyed to the old one, is released. The values go out to JavaScript and back rather than to a second
- * heap buffer: the old buffer and its packed copy are freed before the new one is taken, so the heap
- * does not grow (a copy on the heap first grew it by a kernel and left it fragmented).
- */
-function releasePackedCopy(kernel: tf.Variable): void {
-  const backend = tf.backend() as unknown as WasmBackendData;
-  const data = backend.dataIdMap.get(kernel.dataId);
-  if (data === undefined || data.dtype !== 'float32') return;
-  const { shape, dtype, refCount } = data;
-  const values = backend.readSync(kernel.dataId); // a copy (tfjs-backend-wasm slices the heap)
-  backend.disposeData(kernel.dataId, true);
-  backend.move(kernel.dataId, values, shape, dtype, refCount);
-}
 
 /** Kernels an inference call on wasm has multiplied by: XNNPACK keeps a packed copy of each. */
 const packedByInference = new WeakSet<tf.Variable>();
@@ -112,7 +90,7 @@ export function installLeanDenseTraining(): boolean {
       return previous.call(this, inputs, kwargs);
     }
     const kernel = this.kernel.read() as tf.Variable;
-    if (packedByInference.delete(kernel)) releasePackedCopy(kernel);
+    if (packedByInference.delete(kernel)) renewWasmBufferId(kernel);
     return tf.tidy(() => {
       this.invokeCallHook?.(inputs, kwargs);
       let output: tf.Tensor = productReleasingPackedKernel(

@@ -13,6 +13,9 @@
  *   (`installLeanDenseTraining`), ReLU's gradient from its output, so its input need not be kept
  *   (`registerReluGradientFromOutput`, every backend), and a network's first convolution without the input gradient
  *   nothing uses (`installLeanStemConvTraining`);
+ * - updates variables in place on the wasm heap (`installInPlaceVariableUpdates`: an optimizer step
+ *   writes into the weights' own buffers instead of moving them, so the heap does not fragment from
+ *   step to step);
  * - installs the thread loader behind `initBackend('wasm', { threads })` of `@tfzoo/core`.
  *
  * @packageDocumentation
@@ -21,6 +24,7 @@ import { installLeanBatchNormTraining } from './batch-norm-training.js';
 import { installLeanStemConvTraining } from './conv-training.js';
 import { installLeanDenseTraining } from './dense-training.js';
 import { registerReluGradientFromOutput, registerWasmTrainingGradients } from './gradients.js';
+import { installInPlaceVariableUpdates } from './in-place-update.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { installWasmThreadsLoader } from './threads.js';
 
@@ -33,6 +37,7 @@ export {
   WASM_GRADIENTS,
   type WasmGradient,
 } from './gradients.js';
+export { assignInPlace, installInPlaceVariableUpdates, renewWasmBufferId } from './in-place-update.js';
 export {
   registerWasmTrainingKernels,
   WASM_KERNEL_REPLACEMENTS,
@@ -52,4 +57,5 @@ registerReluGradientFromOutput();
 installLeanBatchNormTraining();
 installLeanDenseTraining();
 installLeanStemConvTraining();
+installInPlaceVariableUpdates();
 installWasmThreadsLoader();

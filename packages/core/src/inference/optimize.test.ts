@@ -133,6 +133,36 @@ describe('optimizeForInference', () => {
     expect(Array.from(await dw.kernel.data())).toEqual([1, 2, 3, 4]);
   });
 
+  it('pools globally as the mean over height and width, on maps of 3×2 and 1×1', async () => {
+    for (const [h, w] of [
+      [3, 2],
+      [1, 1],
+    ] as const) {
+      const input = tfl.input({ shape: [h, w, 4] });
+      const out = tfl.layers.globalAveragePooling2d({}).apply(input) as tfl.SymbolicTensor;
+      const model = tfl.model({ inputs: input, outputs: out });
+      const fast = optimizeForInference(model);
+      expect(fast.plan.map((s) => s.op)).toEqual(['GlobalAveragePooling2D']);
+      const values = Array.from({ length: 2 * h * w * 4 }, (_, i) => ((i * 7) % 11) - 5);
+      const x = tf.tensor4d(values, [2, h, w, 4]);
+      const y = fast.predict(x) as tf.Tensor;
+      expect(y.shape).toEqual([2, 4]);
+      // By hand: the mean of each image's h·w values of each channel.
+      const expected: number[] = [];
+      for (let n = 0; n < 2; n++)
+        for (let c = 0; c < 4; c++) {
+          let sum = 0;
+          for (let p = 0; p < h * w; p++) sum += values[(n * h * w + p) * 4 + c]!;
+          expected.push(sum / (h * w));
+        }
+      const got = Array.from(await y.data());
+      for (let i = 0; i < expected.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 6);
+      tf.dispose([x, y]);
+      fast.dispose();
+      model.dispose();
+    }
+  });
+
   it('refuses what it cannot take, saying what it received', () => {
     const model = smallNet();
     expect(() => optimizeForInference({} as tfl.LayersModel)).toThrow(ZooError);

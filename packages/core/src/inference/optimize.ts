@@ -376,13 +376,25 @@ function squeezeExciteRun(node: LayerNode, owned: tf.Tensor[]): ((x: tf.Tensor) 
   const second = fusedArgs(gate);
   return (x) => {
     const [n, , , c] = x.shape as number[];
-    const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
+    const pooled = globalAveragePool(x);
     let h: tf.Tensor = tf.fused.matMul({ a: pooled, b: fc1, bias: b1, ...first });
     if (hidden.post) h = hidden.post(h);
     let s: tf.Tensor = tf.fused.matMul({ a: h as tf.Tensor2D, b: fc2, bias: gateBias, ...second });
     if (gate.post) s = gate.post(s);
     return tf.mul(x, tf.reshape(s, [n as number, 1, 1, c as number]));
   };
+}
+
+/**
+ * The mean over height and width of an NHWC batch, `[n, c]`, as one average pooling over the whole
+ * map: XNNPACK's kernel on wasm, where `tf.mean` transposes the batch and then reduces it (MobileNetV2's
+ * 7×7×1280 map at batch 1: 122 against 168 µs; ResNet-50's at batch 16: 0.75 against 5.5 ms). A 1×1
+ * map is only reshaped (XNNPACK refuses a 1×1 pooling window).
+ */
+function globalAveragePool(x: tf.Tensor): tf.Tensor2D {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  if (h * w === 1) return tf.reshape(x, [n, c]);
+  return tf.reshape(tf.avgPool(x as tf.Tensor4D, [h, w], 1, 'valid'), [n, c]);
 }
 
 function single(inputs: tf.Tensor[]): tf.Tensor {
@@ -408,7 +420,7 @@ function simpleStep(node: LayerNode): ((inputs: tf.Tensor[]) => tf.Tensor) | nul
     case 'GlobalAveragePooling2D':
       if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') return null;
       if (config.keepDims === true) return null;
-      return (inputs) => tf.mean(single(inputs), [1, 2]);
+      return (inputs) => globalAveragePool(single(inputs));
     case 'Flatten':
       if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') return null;
       return (inputs) => {

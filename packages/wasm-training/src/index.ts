@@ -20,29 +20,10 @@
  *
  * @packageDocumentation
  */
-import { installLeanBatchNormTraining } from './batch-norm-training.js';
-import { installLeanStemConvTraining } from './conv-training.js';
-import { installLeanDenseTraining } from './dense-training.js';
-import { registerReluGradientFromOutput, registerWasmTrainingGradients } from './gradients.js';
-import { installInPlaceVariableUpdates } from './in-place-update.js';
-import { registerWasmTrainingKernels } from './kernels/register.js';
+import { installWasmTraining } from './common.js';
 import { installWasmThreadsLoader } from './threads.js';
 
-export { installLeanBatchNormTraining } from './batch-norm-training.js';
-export { installLeanStemConvTraining } from './conv-training.js';
-export { installLeanDenseTraining } from './dense-training.js';
-export {
-  registerReluGradientFromOutput,
-  registerWasmTrainingGradients,
-  WASM_GRADIENTS,
-  type WasmGradient,
-} from './gradients.js';
-export { assignInPlace, installInPlaceVariableUpdates, renewWasmBufferId } from './in-place-update.js';
-export {
-  registerWasmTrainingKernels,
-  WASM_KERNEL_REPLACEMENTS,
-  WASM_TRAINING_KERNELS,
-} from './kernels/register.js';
+export * from './common.js';
 export {
   enableWasmThreads,
   installWasmThreadsLoader,
@@ -51,11 +32,5 @@ export {
   wasmThreadsCount,
 } from './threads.js';
 
-registerWasmTrainingKernels();
-registerWasmTrainingGradients();
-registerReluGradientFromOutput();
-installLeanBatchNormTraining();
-installLeanDenseTraining();
-installLeanStemConvTraining();
-installInPlaceVariableUpdates();
+installWasmTraining();
 installWasmThreadsLoader();

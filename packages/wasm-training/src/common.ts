@@ -24,6 +24,13 @@ export {
   WASM_KERNEL_REPLACEMENTS,
   WASM_TRAINING_KERNELS,
 } from './kernels/register.js';
+export {
+  setWinogradConvolution,
+  setWinogradHelpers,
+  type WinogradHelper,
+  type WinogradHelperFactory,
+  winogradConvolutionCalls,
+} from './kernels/winograd-conv2d.js';
 
 /**
  * Registers the wasm training kernels and gradients and installs the lean layers and the in-place

@@ -22,6 +22,7 @@
  */
 import { installWasmTraining } from './common.js';
 import { installWasmThreadsLoader } from './threads.js';
+import { installWinogradThreads } from './winograd-threads.js';
 
 export * from './common.js';
 export {
@@ -31,6 +32,8 @@ export {
   type WasmThreadsInfo,
   wasmThreadsCount,
 } from './threads.js';
+export { installWinogradThreads } from './winograd-threads.js';
 
 installWasmTraining();
 installWasmThreadsLoader();
+installWinogradThreads();

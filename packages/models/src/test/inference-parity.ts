@@ -3,9 +3,12 @@
  * (`optimizeForInference`) gives the training form's logits, and leaks no tensor. The weights are
  * seeded random values, batch-norm moving statistics included (non-trivial mean and variance, so
  * that folding them changes the weights), at a reduced input size. The architectures are split
- * into groups, one test file each, so that CI's two cores share the work.
+ * into groups, one test file each, so that CI's two cores share the work. On wasm, with
+ * `@tfzoo/wasm-training`'s kernels, as `tfzoo predict` runs: its 3×3 stride-1 convolutions by
+ * Winograd's algorithm in both forms.
  */
 import '@tensorflow/tfjs-backend-wasm';
+import '@tfzoo/wasm-training';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { listModels, optimizeForInference } from '@tfzoo/core';

@@ -279,7 +279,7 @@ describe('the registered kernels', () => {
     for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });
 
-  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul, Sum, Mean, FusedBatchNorm, Identity, Cast, MaxPoolGrad, AvgPoolGrad, Tanh and Slice of tfjs-backend-wasm', () => {
+  it('replace the slow Conv2DBackpropInput, Reverse, Tile, BatchMatMul, Sum, Mean, FusedBatchNorm, Identity, Cast, MaxPoolGrad, AvgPoolGrad, Tanh and Slice of tfjs-backend-wasm, and FusedConv2D and Conv2D by the Winograd path', () => {
     expect(WASM_KERNEL_REPLACEMENTS.map((k) => k.kernelName)).toEqual([
       'Conv2DBackpropInput',
       'Reverse',
@@ -294,6 +294,8 @@ describe('the registered kernels', () => {
       'AvgPoolGrad',
       'Tanh',
       'Slice',
+      'FusedConv2D',
+      'Conv2D',
     ]);
     for (const k of WASM_KERNEL_REPLACEMENTS) expect(tf.getKernel(k.kernelName, 'wasm')).toBe(k);
   });

@@ -8,8 +8,10 @@
  * `FusedBatchNorm` as an XNNPACK per-channel affine map instead of its per-element loop,
  * `Identity`/same-type `Cast` that share the input buffer instead of copying it,
  * `MaxPoolGrad`/`AvgPoolGrad` that visit each pooling window once, a `Tanh` that evaluates a
- * rational function instead of the C library's `tanh`, and a `Slice` that copies contiguous runs
- * instead of one innermost row at a time.
+ * rational function instead of the C library's `tanh`, a `Slice` that copies contiguous runs
+ * instead of one innermost row at a time, and `Conv2D`/`FusedConv2D` that compute 3×3 stride-1
+ * convolutions by Winograd's F(2×2, 3×3) algorithm in a wasm kernel of this package's own
+ * (`winograd-conv2d.ts`).
  */
 import '@tensorflow/tfjs-backend-wasm'; // its kernels first, so the replacement below wins
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,6 +28,7 @@ import { reverseConfig } from './reverse.js';
 import { sliceConfig } from './slice.js';
 import { tanhConfig } from './tanh.js';
 import { tileConfig } from './tile.js';
+import { winogradConv2dConfig, winogradFusedConv2dConfig } from './winograd-conv2d.js';
 
 /** The kernels tfjs-backend-wasm 4.22 lacks, which this package adds to the wasm backend. */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
@@ -49,6 +52,8 @@ export const WASM_KERNEL_REPLACEMENTS: readonly tf.KernelConfig[] = [
   avgPoolGradConfig,
   tanhConfig,
   sliceConfig,
+  winogradFusedConv2dConfig,
+  winogradConv2dConfig,
 ];
 
 /**

@@ -1,0 +1,392 @@
+/**
+ * 3×3 stride-1 convolutions on wasm by Winograd's F(2×2, 3×3) algorithm, in a kernel of this
+ * package's own (`native/winograd.c`, wasm SIMD128): 16 multiplications per 2×2 output tile and
+ * channel pair instead of 36.
+ *
+ * `FusedConv2D` and `Conv2D` of the wasm backend are replaced by kernels that take this path for a
+ * float32 NHWC input whose filter is 3×3, with stride 1, dilation 1 and one pixel of zero padding
+ * (`'same'` or `1`), input channels a multiple of 4 and output channels of 8, no bias or one per
+ * output channel, and no activation, ReLU or ReLU6: every 3×3 convolution of ResNet's blocks and of
+ * VGG, GoogLeNet's and SqueezeNet's. Every other call goes to tfjs-backend-wasm's XNNPACK kernel
+ * unchanged. On the same threads the path takes about half of XNNPACK's time (ResNet-18's 3×3
+ * layers at batch 1, 2 threads: 22 ms against 42; `setWinogradConvolution(false)` to compare).
+ *
+ * The result differs from a direct convolution by rounding only (the transforms add, subtract and
+ * halve): about 1e-6 of a layer's largest output.
+ *
+ * The module works in place on tfjs-backend-wasm's heap: it imports that module's memory (shared, in
+ * the threaded build, where Node's entry adds helper threads: `winograd-threads.ts`). A filter's
+ * transform (16/9 of its size) is made on first use and kept on the wasm heap, keyed by the filter's
+ * buffer and that buffer's id in tfjs-backend-wasm's registry (renewed when its values change in
+ * place, see `installInPlaceVariableUpdates`); it is freed on the next call after the filter is
+ * released.
+ */
+import '@tensorflow/tfjs-backend-wasm'; // its kernels first: the originals are delegated to
+import * as tf from '@tensorflow/tfjs-core';
+import { invalidArgument } from '@tfzoo/core';
+import { WINOGRAD_WASM_PLAIN, WINOGRAD_WASM_SHARED } from './winograd-wasm.js';
+
+/** The functions `native/winograd.c` exports. */
+interface WinogradExports {
+  wino_transform_filter(filter: number, packed: number, c: number, co: number): void;
+  wino_conv(...args: number[]): void;
+}
+
+/**
+ * A thread that runs a share of a call on the same memory (Node's entry provides them, see
+ * `winograd-threads.ts`).
+ */
+export interface WinogradHelper {
+  /** Starts `wino_conv` with these 15 arguments and returns at once. */
+  start(args: readonly number[]): void;
+  /** Waits until the started call has returned; throws when it failed. */
+  finish(): void;
+  /** Ends the thread. */
+  close(): void;
+}
+
+/** Makes the helper threads for a shared memory and the compiled module. */
+export type WinogradHelperFactory = (
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+) => WinogradHelper[];
+
+/** The parts of tfjs-backend-wasm's Emscripten module this reads (its own, not a public API). */
+interface EmscriptenHeap {
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  HEAPU8: Uint8Array;
+  /** The threaded build's (shared) memory. */
+  wasmMemory?: unknown;
+  /** The single-threaded builds' exports, their memory among them. */
+  asm?: { memory?: unknown };
+}
+
+/** tfjs-backend-wasm's record of one tensor buffer. */
+interface HeapTensorData {
+  id: number;
+  memoryOffset: number;
+}
+
+/** The parts of tfjs-backend-wasm's `BackendWasm` this reads. */
+interface WasmBackendInternals {
+  dataIdMap: { get(dataId: object): HeapTensorData | undefined; has(dataId: object): boolean };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  wasm: EmscriptenHeap;
+}
+
+/** The module instantiated on one Emscripten module's memory, and its buffers there. */
+interface HeapState {
+  exports: WinogradExports;
+  helpers: WinogradHelper[];
+  /** Transformed filters by the filter's `dataId`: the buffer id they were made from, the pointer. */
+  filters: Map<object, { id: number; pointer: number }>;
+  /** One scratch buffer per thread (a block's transformed tiles and products). */
+  scratch: { pointer: number; bytes: number }[];
+}
+
+/** A call's share for one thread: output tiles [from, to), output channels [o0, o1). */
+interface Share {
+  from: number;
+  to: number;
+  o0: number;
+  o1: number;
+}
+
+const ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2 };
+
+const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
+const states = new WeakMap<object, HeapState | null>();
+let calls = 0;
+let enabled = true;
+let helperFactory: WinogradHelperFactory | undefined;
+/** The helpers of the last heap they were made for: one wasm backend lives at a time. */
+let liveHelpers: WinogradHelper[] = [];
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+function isNode(): boolean {
+  return typeof process === 'object' && typeof process.versions?.node === 'string';
+}
+
+/**
+ * Compiles both modules: synchronously in Node; in a browser asynchronously (a page's main thread
+ * may not compile more than 4 KiB synchronously), the kernels delegating until it is done.
+ */
+function compileModules(): void {
+  const plain = decode(WINOGRAD_WASM_PLAIN);
+  const shared = decode(WINOGRAD_WASM_SHARED);
+  if (isNode()) {
+    compiled.plain = new WebAssembly.Module(plain);
+    compiled.shared = new WebAssembly.Module(shared);
+    return;
+  }
+  WebAssembly.compile(plain).then(
+    (m) => {
+      compiled.plain = m;
+    },
+    () => undefined,
+  );
+  if (typeof SharedArrayBuffer === 'function')
+    WebAssembly.compile(shared).then(
+      (m) => {
+        compiled.shared = m;
+      },
+      () => undefined,
+    );
+}
+
+function isMemory(value: unknown): value is WebAssembly.Memory {
+  return typeof WebAssembly === 'object' && value instanceof WebAssembly.Memory;
+}
+
+/** The module instantiated on `heap`'s memory; `null` when that memory cannot be found or used. */
+function stateFor(heap: EmscriptenHeap): HeapState | null | undefined {
+  const known = states.get(heap);
+  if (known !== undefined) return known;
+  const memory = isMemory(heap.wasmMemory)
+    ? heap.wasmMemory
+    : isMemory(heap.asm?.memory)
+      ? heap.asm.memory
+      : undefined;
+  if (memory === undefined || memory.buffer !== heap.HEAPU8.buffer) {
+    states.set(heap, null);
+    return null;
+  }
+  const isShared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+  const module = isShared ? compiled.shared : compiled.plain;
+  if (module === undefined) return undefined; // still compiling (browsers): not remembered
+  let state: HeapState | null;
+  try {
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    for (const helper of liveHelpers) helper.close();
+    liveHelpers = isShared && helperFactory !== undefined ? helperFactory(module, memory) : [];
+    state = {
+      exports: instance.exports as unknown as WinogradExports,
+      helpers: liveHelpers,
+      filters: new Map(),
+      scratch: [],
+    };
+  } catch {
+    state = null;
+  }
+  states.set(heap, state);
+  return state;
+}
+
+function pair(value: unknown): [number, number] | undefined {
+  if (value === undefined) return [1, 1];
+  if (typeof value === 'number') return [value, value];
+  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number')) {
+    return [value[0] as number, value[1] as number];
+  }
+  return undefined;
+}
+
+/** Whether `pad` is one pixel of zeros on every side (`1` or TF.js's explicit form). */
+function padsOne(pad: unknown): boolean {
+  if (pad === 1) return true;
+  if (!Array.isArray(pad) || pad.length !== 4) return false;
+  const expected = [0, 1, 1, 0];
+  return pad.every((p, i) => Array.isArray(p) && p[0] === expected[i] && p[1] === expected[i]);
+}
+
+/** The activation's code for `native/winograd.c` when this call takes the Winograd path. */
+function eligible(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): number | undefined {
+  if (!enabled) return undefined;
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  if (x === undefined || filter === undefined || preluActivationWeights !== undefined) return undefined;
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4) return undefined;
+  const [fh, fw, c, co] = filter.shape;
+  if (fh !== 3 || fw !== 3 || c === undefined || co === undefined) return undefined;
+  if (x.shape[3] !== c || c % 4 !== 0 || co % 8 !== 0) return undefined;
+  if ((x.shape[0] as number) * (x.shape[1] as number) * (x.shape[2] as number) === 0) return undefined;
+  if (bias !== undefined && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== co))
+    return undefined;
+  if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return undefined;
+  const strides = pair(attrs.strides);
+  const dilations = pair(attrs.dilations);
+  if (strides?.[0] !== 1 || strides[1] !== 1 || dilations?.[0] !== 1 || dilations[1] !== 1) return undefined;
+  if (attrs.pad !== 'same' && !padsOne(attrs.pad)) return undefined;
+  return ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
+}
+
+/** Frees the transforms of filters that have been released since. */
+function sweep(state: HeapState, backend: WasmBackendInternals): void {
+  for (const [dataId, entry] of state.filters) {
+    // `has` first: tfjs-core's `DataStorage.get` of a released buffer asks the engine to move it.
+    const data = backend.dataIdMap.has(dataId) ? backend.dataIdMap.get(dataId) : undefined;
+    if (data === undefined || data.id !== entry.id) {
+      backend.wasm._free(entry.pointer);
+      state.filters.delete(dataId);
+    }
+  }
+}
+
+/** The transformed filter's pointer, made on first use. */
+function transformedFilter(
+  state: HeapState,
+  backend: WasmBackendInternals,
+  filter: tf.TensorInfo,
+  data: HeapTensorData,
+): number {
+  const known = state.filters.get(filter.dataId);
+  if (known !== undefined && known.id === data.id) return known.pointer;
+  const [, , c, co] = filter.shape as [number, number, number, number];
+  const pointer = backend.wasm._malloc(16 * c * co * 4);
+  state.exports.wino_transform_filter(data.memoryOffset, pointer, c, co);
+  state.filters.set(filter.dataId, { id: data.id, pointer });
+  return pointer;
+}
+
+/** Thread `index`'s scratch buffer of at least `bytes` on the heap, reused across calls. */
+function scratch(state: HeapState, backend: WasmBackendInternals, index: number, bytes: number): number {
+  const known = state.scratch[index];
+  if (known !== undefined && known.bytes >= bytes) return known.pointer;
+  if (known !== undefined) backend.wasm._free(known.pointer);
+  const pointer = backend.wasm._malloc(bytes);
+  state.scratch[index] = { pointer, bytes };
+  return pointer;
+}
+
+/**
+ * How a call is shared between `threads` threads: ranges of the `rows` (output tiles) when there
+ * are at least `minRows` per thread, else ranges of output channels, in multiples of 8 (the small
+ * maps of a network's last stages, where each thread would otherwise read the whole transformed
+ * filter for a few tiles).
+ */
+export function shareWork(rows: number, co: number, threads: number, minRows: number): Share[] {
+  if (threads > 1 && rows >= minRows * threads) {
+    return Array.from({ length: threads }, (_, i) => ({
+      from: Math.floor((i * rows) / threads),
+      to: Math.floor(((i + 1) * rows) / threads),
+      o0: 0,
+      o1: co,
+    }));
+  }
+  const groups = co / 8;
+  const n = Math.max(1, Math.min(threads, groups));
+  return Array.from({ length: n }, (_, i) => ({
+    from: 0,
+    to: rows,
+    o0: 8 * Math.floor((i * groups) / n),
+    o1: 8 * Math.floor(((i + 1) * groups) / n),
+  }));
+}
+
+/** Runs the Winograd convolution, or returns `undefined` when this call is not one it takes. */
+function winograd(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo | undefined {
+  const activation = eligible(args.inputs, args.attrs ?? {});
+  if (activation === undefined) return undefined;
+  const backend = args.backend as WasmBackendInternals;
+  if (typeof backend.dataIdMap?.has !== 'function' || typeof backend.wasm?._malloc !== 'function')
+    return undefined;
+  const state = stateFor(backend.wasm);
+  if (!state) return undefined;
+  const x = args.inputs.x as tf.TensorInfo;
+  const filter = args.inputs.filter as tf.TensorInfo;
+  const bias = args.inputs.bias;
+  const xData = backend.dataIdMap.get(x.dataId);
+  const filterData = backend.dataIdMap.get(filter.dataId);
+  const biasData = bias === undefined ? undefined : backend.dataIdMap.get(bias.dataId);
+  if (xData === undefined || filterData === undefined || (bias !== undefined && biasData === undefined)) {
+    return undefined;
+  }
+  sweep(state, backend);
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const co = filter.shape[3] as number;
+  const u = transformedFilter(state, backend, filter, filterData);
+  const out = backend.makeOutput([n, h, w, co], 'float32');
+  const y = (backend.dataIdMap.get(out.dataId) as HeapTensorData).memoryOffset;
+  const b = biasData?.memoryOffset ?? 0;
+  const tilesPerBlock = Math.max(4, Math.min(64, Math.floor(16384 / c) & ~3));
+  const tiles = n * Math.ceil(h / 2) * Math.ceil(w / 2);
+  const shares = shareWork(tiles, co, 1 + state.helpers.length, 2 * tilesPerBlock);
+  const argLists = shares.map((s, i) => {
+    const work = scratch(state, backend, i, 16 * (tilesPerBlock * (c + (s.o1 - s.o0)) + 32) * 4);
+    return [
+      xData.memoryOffset,
+      u,
+      b,
+      y,
+      work,
+      h,
+      w,
+      c,
+      co,
+      s.from,
+      s.to,
+      s.o0,
+      s.o1,
+      tilesPerBlock,
+      activation,
+    ];
+  });
+  const helping = argLists.slice(1);
+  helping.forEach((list, i) => {
+    state.helpers[i]?.start(list);
+  });
+  try {
+    state.exports.wino_conv(...(argLists[0] as number[]));
+  } finally {
+    for (let i = 0; i < helping.length; i++) state.helpers[i]?.finish();
+  }
+  calls++;
+  return out;
+}
+
+function replacement(kernelName: string): tf.KernelConfig {
+  const original = tf.getKernel(kernelName, 'wasm');
+  if (original === undefined)
+    throw new Error(`tfjs-backend-wasm registers no ${kernelName} kernel to replace`);
+  return {
+    kernelName,
+    backendName: 'wasm',
+    ...(original.setupFunc === undefined ? {} : { setupFunc: original.setupFunc }),
+    ...(original.disposeFunc === undefined ? {} : { disposeFunc: original.disposeFunc }),
+    kernelFunc: (args) => winograd(args as Parameters<typeof winograd>[0]) ?? original.kernelFunc(args),
+  };
+}
+
+/** `FusedConv2D` (convolution, bias, activation) with the Winograd path for 3×3 stride-1 filters. */
+export const winogradFusedConv2dConfig: tf.KernelConfig = replacement('FusedConv2D');
+/** `Conv2D` with the Winograd path for 3×3 stride-1 filters. */
+export const winogradConv2dConfig: tf.KernelConfig = replacement('Conv2D');
+
+compileModules();
+
+/**
+ * Sets how helper threads are made for a shared memory (the Node entry's `installWinogradThreads`);
+ * without a factory the calling thread computes every call alone. Applies to wasm backends created
+ * after the call.
+ */
+export function setWinogradHelpers(factory: WinogradHelperFactory | undefined): void {
+  helperFactory = factory;
+}
+
+/**
+ * Switches the Winograd path of the wasm `Conv2D`/`FusedConv2D` kernels on (the default) or off
+ * (every call then goes to tfjs-backend-wasm's XNNPACK kernel), e.g. to compare.
+ *
+ * @returns whether it was on before.
+ */
+export function setWinogradConvolution(on: boolean): boolean {
+  if (typeof on !== 'boolean') throw invalidArgument('setWinogradConvolution: on', on, 'a boolean');
+  const before = enabled;
+  enabled = on;
+  return before;
+}
+
+/** How many convolutions took the Winograd path since this package was loaded. */
+export function winogradConvolutionCalls(): number {
+  return calls;
+}

@@ -174,3 +174,23 @@ void wino_conv(const float *x, const float *u, const float *bias, float *y, floa
   }
 }
 
+
+// wino_conv shared between threads by taking chunks of work from a counter: each thread calling
+// this takes the next chunk index from *next (atomically; the caller sets it to 0 first) until none
+// is left, so a thread that starts late, or is descheduled, leaves its chunks to the others instead
+// of holding every thread up. by_tiles: a chunk is `chunk` output tiles (of T) with every output
+// channel, else every tile with `chunk` output channels (a multiple of 8). Each thread passes its
+// own scratch, sized for TB tiles and all Co channels.
+__attribute__((export_name("wino_conv_chunks")))
+void wino_conv_chunks(const float *x, const float *u, const float *bias, float *y, float *scratch,
+                      int H, int W, int C, int Co, int T, int TB, int act, int *next, int by_tiles,
+                      int chunk) {
+  const int total = by_tiles ? (T + chunk - 1) / chunk : (Co + chunk - 1) / chunk;
+  for (;;) {
+    int k = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED);
+    if (k >= total) break;
+    int a = k * chunk, b = a + chunk;
+    if (by_tiles) wino_conv(x, u, bias, y, scratch, H, W, C, Co, a, b < T ? b : T, 0, Co, TB, act);
+    else wino_conv(x, u, bias, y, scratch, H, W, C, Co, 0, T, a, b < Co ? b : Co, TB, act);
+  }
+}

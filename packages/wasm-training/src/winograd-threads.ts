@@ -4,7 +4,8 @@
  * XNNPACK's pthread pool belongs to tfjs-backend-wasm's Emscripten module and cannot run other code,
  * so with the threaded build (N threads) the convolution brings N − 1 helpers of its own:
  * `worker_threads` that instantiate the same module on the same shared memory and wait on an
- * `Atomics` word for their share of a call (a range of output tiles or output channels). The calling
+ * `Atomics` word to take their part of a call: chunks of output tiles or output channels, from a
+ * counter on the heap that every thread of the call takes chunks from until none is left. The calling
  * thread computes its own share and then waits for theirs, so the kernel stays synchronous, as TF.js
  * kernels are. The helpers are `unref`'d: they never keep a process alive.
  */
@@ -12,8 +13,8 @@ import { Worker } from 'node:worker_threads';
 import { setWinogradHelpers, type WinogradHelper } from './kernels/winograd-conv2d.js';
 import { wasmThreadsCount } from './threads.js';
 
-/** Control words: [0] calls posted, [1] calls done, [2] a call failed, then the 15 arguments. */
-const ARGS = 3;
+/** Control words: [0] calls posted, [1] calls done, [2] a call failed, [3] closing, then the 15 arguments. */
+const ARGS = 4;
 const WORDS = ARGS + 15;
 /** How long the calling thread spins for a helper's share before it sleeps on the word. */
 const SPIN_MS = 0.5;
@@ -23,13 +24,13 @@ const HELPER_TIMEOUT_MS = 120_000;
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control } = workerData;
-const conv = new WebAssembly.Instance(module, { env: { memory } }).exports.wino_conv;
+const conv = new WebAssembly.Instance(module, { env: { memory } }).exports.wino_conv_chunks;
 const ctl = new Int32Array(control);
 let seen = 0;
 for (;;) {
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
-  if (seen < 0) break;
+  if (Atomics.load(ctl, 3) !== 0) break;
   try {
     const a = ctl.subarray(${ARGS}, ${WORDS});
     conv(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
@@ -79,7 +80,8 @@ class WorkerHelper implements WinogradHelper {
   }
 
   close(): void {
-    Atomics.store(this.control, 0, -1);
+    Atomics.store(this.control, 3, 1);
+    Atomics.add(this.control, 0, 1);
     Atomics.notify(this.control, 0);
   }
 }

@@ -20,7 +20,7 @@ import {
   winogradConvolutionCalls,
 } from '../index.js';
 import { randomValues, relativeError } from '../test/random.js';
-import { shareWork } from './winograd-conv2d.js';
+import { chunkWork } from './winograd-conv2d.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -191,18 +191,13 @@ describe('Winograd convolution on wasm (single-threaded build)', () => {
   });
 });
 
-describe('sharing a call between threads', () => {
-  it('splits tiles when each thread gets two blocks, else output channels in eights', () => {
-    expect(shareWork(400, 8, 2, 128)).toEqual([
-      { from: 0, to: 200, o0: 0, o1: 8 },
-      { from: 200, to: 400, o0: 0, o1: 8 },
-    ]);
-    expect(shareWork(16, 40, 2, 128)).toEqual([
-      { from: 0, to: 16, o0: 0, o1: 16 },
-      { from: 0, to: 16, o0: 16, o1: 40 },
-    ]);
-    expect(shareWork(16, 8, 2, 128)).toEqual([{ from: 0, to: 16, o0: 0, o1: 8 }]);
-    expect(shareWork(400, 8, 1, 128)).toEqual([{ from: 0, to: 400, o0: 0, o1: 8 }]);
+describe('cutting a call into chunks for its threads', () => {
+  it('takes chunks of at least 32 tiles, about three per thread, else chunks of output channels in eights', () => {
+    expect(chunkWork(784, 64, 2, 64)).toEqual({ byTiles: true, chunk: 64 }); // ResNet's 56×56 stage
+    expect(chunkWork(196, 128, 2, 64)).toEqual({ byTiles: true, chunk: 36 }); // 28×28
+    expect(chunkWork(49, 256, 2, 64)).toEqual({ byTiles: false, chunk: 40 }); // 14×14
+    expect(chunkWork(16, 8, 2, 64)).toEqual({ byTiles: false, chunk: 8 });
+    expect(chunkWork(400, 8, 1, 64)).toEqual({ byTiles: true, chunk: 64 }); // one thread: blocks
   });
 });
 
@@ -219,8 +214,15 @@ describe('Winograd convolution on wasm with 2 threads (helper thread)', () => {
   });
 
   const threaded: Case[] = [
-    { name: 'tiles shared (400 tiles)', x: [1, 40, 40, 4], co: 8, bias: true, activation: 'relu' },
-    { name: 'output channels shared (9 tiles)', x: [1, 6, 6, 64], co: 64, bias: true, activation: 'relu6' },
+    { name: 'chunks of tiles, the last one short', x: [1, 40, 40, 4], co: 8, bias: true, activation: 'relu' },
+    {
+      name: 'chunks of 8 output channels (9 tiles)',
+      x: [1, 6, 6, 64],
+      co: 64,
+      bias: true,
+      activation: 'relu6',
+    },
+    { name: 'chunks of 40 output channels, the last one 16', x: [1, 7, 7, 32], co: 256, bias: true },
     { name: 'batch of 2, odd map', x: [2, 33, 31, 8], co: 16 },
   ];
   for (const c of threaded) {

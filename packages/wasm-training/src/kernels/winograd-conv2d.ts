@@ -23,21 +23,22 @@
  */
 import '@tensorflow/tfjs-backend-wasm'; // its kernels first: the originals are delegated to
 import * as tf from '@tensorflow/tfjs-core';
-import { invalidArgument } from '@tfzoo/core';
+import { invalidArgument, ZooError } from '@tfzoo/core';
 import { WINOGRAD_WASM_PLAIN, WINOGRAD_WASM_SHARED } from './winograd-wasm.js';
 
 /** The functions `native/winograd.c` exports. */
 interface WinogradExports {
   wino_transform_filter(filter: number, packed: number, c: number, co: number): void;
   wino_conv(...args: number[]): void;
+  wino_conv_chunks(...args: number[]): void;
 }
 
 /**
- * A thread that runs a share of a call on the same memory (Node's entry provides them, see
+ * A thread that takes chunks of a call on the same memory (Node's entry provides them, see
  * `winograd-threads.ts`).
  */
 export interface WinogradHelper {
-  /** Starts `wino_conv` with these 15 arguments and returns at once. */
+  /** Starts `wino_conv_chunks` with these 15 arguments and returns at once. */
   start(args: readonly number[]): void;
   /** Waits until the started call has returned; throws when it failed. */
   finish(): void;
@@ -72,25 +73,29 @@ interface HeapTensorData {
 interface WasmBackendInternals {
   dataIdMap: { get(dataId: object): HeapTensorData | undefined; has(dataId: object): boolean };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
   wasm: EmscriptenHeap;
 }
 
 /** The module instantiated on one Emscripten module's memory, and its buffers there. */
 interface HeapState {
   exports: WinogradExports;
+  memory: WebAssembly.Memory;
   helpers: WinogradHelper[];
+  /** The chunk counter threads take work from (0 until first needed). */
+  counter: number;
   /** Transformed filters by the filter's `dataId`: the buffer id they were made from, the pointer. */
   filters: Map<object, { id: number; pointer: number }>;
   /** One scratch buffer per thread (a block's transformed tiles and products). */
-  scratch: { pointer: number; bytes: number }[];
+  scratch: ({ pointer: number; bytes: number } | undefined)[];
 }
 
-/** A call's share for one thread: output tiles [from, to), output channels [o0, o1). */
-interface Share {
-  from: number;
-  to: number;
-  o0: number;
-  o1: number;
+/** How a call is cut into the chunks that its threads take in turn. */
+export interface Chunking {
+  /** Chunks of output tiles with every output channel, or of output channels with every tile. */
+  byTiles: boolean;
+  /** Tiles, or output channels (a multiple of 8), per chunk. */
+  chunk: number;
 }
 
 const ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2 };
@@ -168,7 +173,9 @@ function stateFor(heap: EmscriptenHeap): HeapState | null | undefined {
     liveHelpers = isShared && helperFactory !== undefined ? helperFactory(module, memory) : [];
     state = {
       exports: instance.exports as unknown as WinogradExports,
+      memory,
       helpers: liveHelpers,
+      counter: 0,
       filters: new Map(),
       scratch: [],
     };
@@ -228,6 +235,25 @@ function sweep(state: HeapState, backend: WasmBackendInternals): void {
   }
 }
 
+/**
+ * `bytes` on the wasm heap. `@tfzoo/core`'s `initBackend` makes `_malloc` throw when the heap is
+ * full; with tfjs's own, a 0 is answered, and this throws instead.
+ */
+function allocate(backend: WasmBackendInternals, bytes: number): number {
+  const pointer = backend.wasm._malloc(bytes);
+  if (pointer === 0) {
+    throw new ZooError(
+      'OUT_OF_MEMORY',
+      `the wasm heap cannot hold ${bytes} more bytes for a Winograd convolution`,
+      {
+        received: bytes,
+        expected: 'an allocation the wasm heap can still hold',
+      },
+    );
+  }
+  return pointer;
+}
+
 /** The transformed filter's pointer, made on first use. */
 function transformedFilter(
   state: HeapState,
@@ -238,7 +264,7 @@ function transformedFilter(
   const known = state.filters.get(filter.dataId);
   if (known !== undefined && known.id === data.id) return known.pointer;
   const [, , c, co] = filter.shape as [number, number, number, number];
-  const pointer = backend.wasm._malloc(16 * c * co * 4);
+  const pointer = allocate(backend, 16 * c * co * 4);
   state.exports.wino_transform_filter(data.memoryOffset, pointer, c, co);
   state.filters.set(filter.dataId, { id: data.id, pointer });
   return pointer;
@@ -248,35 +274,27 @@ function transformedFilter(
 function scratch(state: HeapState, backend: WasmBackendInternals, index: number, bytes: number): number {
   const known = state.scratch[index];
   if (known !== undefined && known.bytes >= bytes) return known.pointer;
-  if (known !== undefined) backend.wasm._free(known.pointer);
-  const pointer = backend.wasm._malloc(bytes);
+  if (known !== undefined) {
+    backend.wasm._free(known.pointer);
+    state.scratch[index] = undefined;
+  }
+  const pointer = allocate(backend, bytes);
   state.scratch[index] = { pointer, bytes };
   return pointer;
 }
 
 /**
- * How a call is shared between `threads` threads: ranges of the `rows` (output tiles) when there
- * are at least `minRows` per thread, else ranges of output channels, in multiples of 8 (the small
- * maps of a network's last stages, where each thread would otherwise read the whole transformed
- * filter for a few tiles).
+ * How a call is cut into chunks for `threads` threads: about three per thread, so that one that
+ * starts late costs little. Chunks of tiles while a chunk keeps at least 32 of them (each chunk
+ * reads the whole transformed filter, so fewer tiles per chunk would mostly move filter values);
+ * else chunks of output channels (the small maps of a network's last stages), each with every tile.
+ * One thread takes blocks of `tilesPerBlock` tiles.
  */
-export function shareWork(rows: number, co: number, threads: number, minRows: number): Share[] {
-  if (threads > 1 && rows >= minRows * threads) {
-    return Array.from({ length: threads }, (_, i) => ({
-      from: Math.floor((i * rows) / threads),
-      to: Math.floor(((i + 1) * rows) / threads),
-      o0: 0,
-      o1: co,
-    }));
-  }
-  const groups = co / 8;
-  const n = Math.max(1, Math.min(threads, groups));
-  return Array.from({ length: n }, (_, i) => ({
-    from: 0,
-    to: rows,
-    o0: 8 * Math.floor((i * groups) / n),
-    o1: 8 * Math.floor(((i + 1) * groups) / n),
-  }));
+export function chunkWork(tiles: number, co: number, threads: number, tilesPerBlock: number): Chunking {
+  if (threads <= 1) return { byTiles: true, chunk: tilesPerBlock };
+  const tilesPerChunk = Math.min(tilesPerBlock, 4 * Math.ceil(tiles / (3 * threads) / 4));
+  if (tilesPerChunk >= 32) return { byTiles: true, chunk: tilesPerChunk };
+  return { byTiles: false, chunk: Math.max(8, 8 * Math.floor(co / (3 * threads) / 8)) };
 }
 
 /** Runs the Winograd convolution, or returns `undefined` when this call is not one it takes. */
@@ -305,40 +323,57 @@ function winograd(args: {
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const co = filter.shape[3] as number;
   const u = transformedFilter(state, backend, filter, filterData);
+  const tilesPerBlock = Math.max(4, Math.min(64, Math.floor(16384 / c) & ~3));
+  const tiles = n * Math.ceil(h / 2) * Math.ceil(w / 2);
+  const threads = 1 + state.helpers.length;
+  const { byTiles, chunk } = chunkWork(tiles, co, threads, tilesPerBlock);
+  const scratchBytes = 16 * (tilesPerBlock * (c + co) + 32) * 4;
+  const work = Array.from({ length: threads }, (_, i) => scratch(state, backend, i, scratchBytes));
+  if (state.counter === 0) state.counter = allocate(backend, 64);
   const out = backend.makeOutput([n, h, w, co], 'float32');
   const y = (backend.dataIdMap.get(out.dataId) as HeapTensorData).memoryOffset;
   const b = biasData?.memoryOffset ?? 0;
-  const tilesPerBlock = Math.max(4, Math.min(64, Math.floor(16384 / c) & ~3));
-  const tiles = n * Math.ceil(h / 2) * Math.ceil(w / 2);
-  const shares = shareWork(tiles, co, 1 + state.helpers.length, 2 * tilesPerBlock);
-  const argLists = shares.map((s, i) => {
-    const work = scratch(state, backend, i, 16 * (tilesPerBlock * (c + (s.o1 - s.o0)) + 32) * 4);
-    return [
-      xData.memoryOffset,
-      u,
-      b,
-      y,
-      work,
-      h,
-      w,
-      c,
-      co,
-      s.from,
-      s.to,
-      s.o0,
-      s.o1,
-      tilesPerBlock,
-      activation,
-    ];
-  });
-  const helping = argLists.slice(1);
-  helping.forEach((list, i) => {
-    state.helpers[i]?.start(list);
-  });
+  const argsOf = (i: number): number[] => [
+    xData.memoryOffset,
+    u,
+    b,
+    y,
+    work[i] as number,
+    h,
+    w,
+    c,
+    co,
+    tiles,
+    tilesPerBlock,
+    activation,
+    state.counter,
+    byTiles ? 1 : 0,
+    chunk,
+  ];
+  Atomics.store(new Int32Array(state.memory.buffer, state.counter, 1), 0, 0);
+  // Every helper is waited for, whatever failed: none may still write into `out` or the scratch.
+  let failed = false;
+  let failure: unknown;
   try {
-    state.exports.wino_conv(...(argLists[0] as number[]));
-  } finally {
-    for (let i = 0; i < helping.length; i++) state.helpers[i]?.finish();
+    state.helpers.forEach((helper, i) => {
+      helper.start(argsOf(i + 1));
+    });
+    state.exports.wino_conv_chunks(...argsOf(0));
+  } catch (error) {
+    failed = true;
+    failure = error;
+  }
+  for (const helper of state.helpers) {
+    try {
+      helper.finish();
+    } catch (error) {
+      if (!failed) failure = error;
+      failed = true;
+    }
+  }
+  if (failed) {
+    backend.disposeData(out.dataId, true);
+    throw failure;
   }
   calls++;
   return out;

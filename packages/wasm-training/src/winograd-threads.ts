@@ -10,7 +10,11 @@
  * kernels are. The helpers are `unref`'d: they never keep a process alive.
  */
 import { Worker } from 'node:worker_threads';
-import { setWinogradHelpers, type WinogradHelper } from './kernels/winograd-conv2d.js';
+import {
+  compileWinogradModules,
+  setWinogradHelpers,
+  type WinogradHelper,
+} from './kernels/winograd-conv2d.js';
 import { wasmThreadsCount } from './threads.js';
 
 /** Control words: [0] calls posted, [1] calls done, [2] a call failed, [3] closing, then the 15 arguments. */
@@ -88,9 +92,11 @@ class WorkerHelper implements WinogradHelper {
 
 /**
  * Gives the Winograd convolution `wasmThreadsCount() − 1` helper threads in Node, for wasm backends
- * created from then on. Importing the package's Node entry calls it.
+ * created from then on, and compiles its module synchronously, so that it is used from the first
+ * convolution on. Importing the package's Node entry calls it.
  */
 export function installWinogradThreads(): void {
+  compileWinogradModules();
   setWinogradHelpers((module, memory) => {
     const threads = wasmThreadsCount() ?? 1;
     return Array.from({ length: Math.max(0, threads - 1) }, () => new WorkerHelper(module, memory));

@@ -115,35 +115,31 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function isNode(): boolean {
-  return typeof process === 'object' && typeof process.versions?.node === 'string';
-}
-
 /**
- * Compiles both modules: synchronously in Node; in a browser asynchronously (a page's main thread
- * may not compile more than 4 KiB synchronously), the kernels delegating until it is done.
+ * Compiles both modules asynchronously (a page's main thread may not compile more than 4 KiB
+ * synchronously); until that is done the kernels delegate to XNNPACK. Node's entry compiles them
+ * synchronously at import instead (`compileWinogradModules`).
  */
-function compileModules(): void {
-  const plain = decode(WINOGRAD_WASM_PLAIN);
-  const shared = decode(WINOGRAD_WASM_SHARED);
-  if (isNode()) {
-    compiled.plain = new WebAssembly.Module(plain);
-    compiled.shared = new WebAssembly.Module(shared);
-    return;
-  }
-  WebAssembly.compile(plain).then(
+function compileModulesAsync(): void {
+  WebAssembly.compile(decode(WINOGRAD_WASM_PLAIN)).then(
     (m) => {
-      compiled.plain = m;
+      compiled.plain ??= m;
     },
     () => undefined,
   );
   if (typeof SharedArrayBuffer === 'function')
-    WebAssembly.compile(shared).then(
+    WebAssembly.compile(decode(WINOGRAD_WASM_SHARED)).then(
       (m) => {
-        compiled.shared = m;
+        compiled.shared ??= m;
       },
       () => undefined,
     );
+}
+
+/** Compiles both modules now, synchronously (Node's entry calls it on import). Idempotent. */
+export function compileWinogradModules(): void {
+  compiled.plain ??= new WebAssembly.Module(decode(WINOGRAD_WASM_PLAIN));
+  compiled.shared ??= new WebAssembly.Module(decode(WINOGRAD_WASM_SHARED));
 }
 
 function isMemory(value: unknown): value is WebAssembly.Memory {
@@ -397,7 +393,7 @@ export const winogradFusedConv2dConfig: tf.KernelConfig = replacement('FusedConv
 /** `Conv2D` with the Winograd path for 3×3 stride-1 filters. */
 export const winogradConv2dConfig: tf.KernelConfig = replacement('Conv2D');
 
-compileModules();
+compileModulesAsync();
 
 /**
  * Sets how helper threads are made for a shared memory (the Node entry's `installWinogradThreads`);

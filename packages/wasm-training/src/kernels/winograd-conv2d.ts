@@ -29,7 +29,6 @@ import { WINOGRAD_WASM_PLAIN, WINOGRAD_WASM_SHARED } from './winograd-wasm.js';
 /** The functions `native/winograd.c` exports. */
 interface WinogradExports {
   wino_transform_filter(filter: number, packed: number, c: number, co: number): void;
-  wino_conv(...args: number[]): void;
   wino_conv_chunks(...args: number[]): void;
 }
 

@@ -19,41 +19,11 @@
  * The values are the same either way; only where they live differs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/** tfjs-backend-wasm's record of one tensor buffer (its own, not a public API). */
-interface WasmTensorData {
-  id: number;
-  memoryOffset: number | null;
-  shape: number[];
-  dtype: tf.DataType;
-  refCount: number;
-}
-
-/** The fields of tfjs-backend-wasm's `BackendWasm` this reads (its own, not a public API). */
-interface WasmBackendInternals {
-  dataIdMap: { get(dataId: object): WasmTensorData | undefined };
-  dataIdNextNumber: number;
-  wasm: {
-    HEAPU8: Uint8Array;
-    tfjs: {
-      disposeData(id: number): void;
-      registerTensor(id: number, size: number, memoryOffset: number): void;
-    };
-  };
-}
+import { type WasmBackendInternals, wasmBackendInternals } from './wasm-internals.js';
 
 /** The wasm backend's internals, when the current backend is tfjs-backend-wasm's. */
 function wasmInternals(): WasmBackendInternals | undefined {
-  if (tf.getBackend() !== 'wasm') return undefined;
-  const backend = tf.backend() as unknown as Partial<WasmBackendInternals>;
-  if (
-    typeof backend.dataIdMap?.get !== 'function' ||
-    typeof backend.dataIdNextNumber !== 'number' ||
-    typeof backend.wasm?.tfjs?.disposeData !== 'function' ||
-    typeof backend.wasm.tfjs.registerTensor !== 'function'
-  )
-    return undefined;
-  return backend as WasmBackendInternals;
+  return tf.getBackend() === 'wasm' ? wasmBackendInternals(tf.backend()) : undefined;
 }
 
 /**

@@ -24,6 +24,12 @@
 import '@tensorflow/tfjs-backend-wasm'; // its kernels first: the originals are delegated to
 import * as tf from '@tensorflow/tfjs-core';
 import { invalidArgument, ZooError } from '@tfzoo/core';
+import {
+  type WasmBackendInternals,
+  type WasmEmscriptenModule,
+  type WasmTensorData,
+  wasmBackendInternals,
+} from '../wasm-internals.js';
 import { WINOGRAD_WASM_PLAIN, WINOGRAD_WASM_SHARED } from './winograd-wasm.js';
 
 /** The functions `native/winograd.c` exports. */
@@ -39,7 +45,11 @@ interface WinogradExports {
 export interface WinogradHelper {
   /** Starts `wino_conv_chunks` with these 15 arguments and returns at once. */
   start(args: readonly number[]): void;
-  /** Waits until the started call has returned; throws when it failed. */
+  /**
+   * Returns once the helper is done with the started call: at once when it has not taken the call
+   * up (the calling thread, which has taken every chunk by then, withdraws it), else when its share
+   * has returned. Throws, with the helper's message, when that share failed.
+   */
   finish(): void;
   /** Ends the thread. */
   close(): void;
@@ -50,31 +60,6 @@ export type WinogradHelperFactory = (
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
 ) => WinogradHelper[];
-
-/** The parts of tfjs-backend-wasm's Emscripten module this reads (its own, not a public API). */
-interface EmscriptenHeap {
-  _malloc(bytes: number): number;
-  _free(pointer: number): void;
-  HEAPU8: Uint8Array;
-  /** The threaded build's (shared) memory. */
-  wasmMemory?: unknown;
-  /** The single-threaded builds' exports, their memory among them. */
-  asm?: { memory?: unknown };
-}
-
-/** tfjs-backend-wasm's record of one tensor buffer. */
-interface HeapTensorData {
-  id: number;
-  memoryOffset: number;
-}
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` this reads. */
-interface WasmBackendInternals {
-  dataIdMap: { get(dataId: object): HeapTensorData | undefined; has(dataId: object): boolean };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: object, force?: boolean): boolean;
-  wasm: EmscriptenHeap;
-}
 
 /** The module instantiated on one Emscripten module's memory, and its buffers there. */
 interface HeapState {
@@ -100,6 +85,7 @@ export interface Chunking {
 const ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2 };
 
 const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
+let compileStarted = false;
 const states = new WeakMap<object, HeapState | null>();
 let calls = 0;
 let enabled = true;
@@ -115,11 +101,14 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Compiles both modules asynchronously (a page's main thread may not compile more than 4 KiB
- * synchronously); until that is done the kernels delegate to XNNPACK. Node's entry compiles them
- * synchronously at import instead (`compileWinogradModules`).
+ * Compiles both modules asynchronously, once (a page's main thread may not compile more than 4 KiB
+ * synchronously): started by the first convolution that needs them, which, like every one until
+ * they are ready, goes to XNNPACK. Node's entry compiles them synchronously at import instead
+ * (`compileWinogradModules`), so this never runs there.
  */
 function compileModulesAsync(): void {
+  if (compileStarted) return;
+  compileStarted = true;
   WebAssembly.compile(decode(WINOGRAD_WASM_PLAIN)).then(
     (m) => {
       compiled.plain ??= m;
@@ -146,7 +135,7 @@ function isMemory(value: unknown): value is WebAssembly.Memory {
 }
 
 /** The module instantiated on `heap`'s memory; `null` when that memory cannot be found or used. */
-function stateFor(heap: EmscriptenHeap): HeapState | null | undefined {
+function stateFor(heap: WasmEmscriptenModule): HeapState | null | undefined {
   const known = states.get(heap);
   if (known !== undefined) return known;
   const memory = isMemory(heap.wasmMemory)
@@ -160,7 +149,10 @@ function stateFor(heap: EmscriptenHeap): HeapState | null | undefined {
   }
   const isShared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
   const module = isShared ? compiled.shared : compiled.plain;
-  if (module === undefined) return undefined; // still compiling (browsers): not remembered
+  if (module === undefined) {
+    compileModulesAsync(); // browsers: not remembered, asked again once compiled
+    return undefined;
+  }
   let state: HeapState | null;
   try {
     const instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -181,23 +173,6 @@ function stateFor(heap: EmscriptenHeap): HeapState | null | undefined {
   return state;
 }
 
-function pair(value: unknown): [number, number] | undefined {
-  if (value === undefined) return [1, 1];
-  if (typeof value === 'number') return [value, value];
-  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number')) {
-    return [value[0] as number, value[1] as number];
-  }
-  return undefined;
-}
-
-/** Whether `pad` is one pixel of zeros on every side (`1` or TF.js's explicit form). */
-function padsOne(pad: unknown): boolean {
-  if (pad === 1) return true;
-  if (!Array.isArray(pad) || pad.length !== 4) return false;
-  const expected = [0, 1, 1, 0];
-  return pad.every((p, i) => Array.isArray(p) && p[0] === expected[i] && p[1] === expected[i]);
-}
-
 /** The activation's code for `native/winograd.c` when this call takes the Winograd path. */
 function eligible(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): number | undefined {
   if (!enabled) return undefined;
@@ -207,15 +182,30 @@ function eligible(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): number
   const [fh, fw, c, co] = filter.shape;
   if (fh !== 3 || fw !== 3 || c === undefined || co === undefined) return undefined;
   if (x.shape[3] !== c || c % 4 !== 0 || co % 8 !== 0) return undefined;
-  if ((x.shape[0] as number) * (x.shape[1] as number) * (x.shape[2] as number) === 0) return undefined;
+  if (tf.util.sizeFromShape(x.shape) === 0) return undefined;
   if (bias !== undefined && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== co))
     return undefined;
   if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return undefined;
-  const strides = pair(attrs.strides);
-  const dilations = pair(attrs.dilations);
-  if (strides?.[0] !== 1 || strides[1] !== 1 || dilations?.[0] !== 1 || dilations[1] !== 1) return undefined;
-  if (attrs.pad !== 'same' && !padsOne(attrs.pad)) return undefined;
-  return ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
+  const activation = ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
+  if (activation === undefined) return undefined;
+  let info: tf.backend_util.Conv2DInfo;
+  try {
+    info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      (attrs.strides ?? 1) as number | [number, number],
+      (attrs.dilations ?? 1) as number | [number, number],
+      attrs.pad as 'same' | 'valid' | number | tf.backend_util.ExplicitPadding,
+      attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    );
+  } catch {
+    return undefined; // attributes XNNPACK's kernel reports as wrong
+  }
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
+  if (strideHeight !== 1 || strideWidth !== 1 || dilationHeight !== 1 || dilationWidth !== 1)
+    return undefined;
+  const { top, bottom, left, right } = padInfo;
+  return top === 1 && bottom === 1 && left === 1 && right === 1 ? activation : undefined;
 }
 
 /** Frees the transforms of filters that have been released since. */
@@ -254,14 +244,15 @@ function transformedFilter(
   state: HeapState,
   backend: WasmBackendInternals,
   filter: tf.TensorInfo,
-  data: HeapTensorData,
+  id: number,
+  offset: number,
 ): number {
   const known = state.filters.get(filter.dataId);
-  if (known !== undefined && known.id === data.id) return known.pointer;
+  if (known !== undefined && known.id === id) return known.pointer;
   const [, , c, co] = filter.shape as [number, number, number, number];
   const pointer = allocate(backend, 16 * c * co * 4);
-  state.exports.wino_transform_filter(data.memoryOffset, pointer, c, co);
-  state.filters.set(filter.dataId, { id: data.id, pointer });
+  state.exports.wino_transform_filter(offset, pointer, c, co);
+  state.filters.set(filter.dataId, { id, pointer });
   return pointer;
 }
 
@@ -300,9 +291,8 @@ function winograd(args: {
 }): tf.TensorInfo | undefined {
   const activation = eligible(args.inputs, args.attrs ?? {});
   if (activation === undefined) return undefined;
-  const backend = args.backend as WasmBackendInternals;
-  if (typeof backend.dataIdMap?.has !== 'function' || typeof backend.wasm?._malloc !== 'function')
-    return undefined;
+  const backend = wasmBackendInternals(args.backend);
+  if (backend === undefined) return undefined;
   const state = stateFor(backend.wasm);
   if (!state) return undefined;
   const x = args.inputs.x as tf.TensorInfo;
@@ -311,13 +301,16 @@ function winograd(args: {
   const xData = backend.dataIdMap.get(x.dataId);
   const filterData = backend.dataIdMap.get(filter.dataId);
   const biasData = bias === undefined ? undefined : backend.dataIdMap.get(bias.dataId);
-  if (xData === undefined || filterData === undefined || (bias !== undefined && biasData === undefined)) {
+  const xOffset = xData?.memoryOffset;
+  const filterOffset = filterData?.memoryOffset;
+  const biasOffset = bias === undefined ? 0 : biasData?.memoryOffset;
+  if (filterData === undefined || xOffset == null || filterOffset == null || biasOffset == null) {
     return undefined;
   }
   sweep(state, backend);
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const co = filter.shape[3] as number;
-  const u = transformedFilter(state, backend, filter, filterData);
+  const u = transformedFilter(state, backend, filter, filterData.id, filterOffset);
   const tilesPerBlock = Math.max(4, Math.min(64, Math.floor(16384 / c) & ~3));
   const tiles = n * Math.ceil(h / 2) * Math.ceil(w / 2);
   const threads = 1 + state.helpers.length;
@@ -326,12 +319,11 @@ function winograd(args: {
   const work = Array.from({ length: threads }, (_, i) => scratch(state, backend, i, scratchBytes));
   if (state.counter === 0) state.counter = allocate(backend, 64);
   const out = backend.makeOutput([n, h, w, co], 'float32');
-  const y = (backend.dataIdMap.get(out.dataId) as HeapTensorData).memoryOffset;
-  const b = biasData?.memoryOffset ?? 0;
+  const y = (backend.dataIdMap.get(out.dataId) as WasmTensorData).memoryOffset as number;
   const argsOf = (i: number): number[] => [
-    xData.memoryOffset,
+    xOffset,
     u,
-    b,
+    biasOffset,
     y,
     work[i] as number,
     h,
@@ -391,8 +383,6 @@ function replacement(kernelName: string): tf.KernelConfig {
 export const winogradFusedConv2dConfig: tf.KernelConfig = replacement('FusedConv2D');
 /** `Conv2D` with the Winograd path for 3×3 stride-1 filters. */
 export const winogradConv2dConfig: tf.KernelConfig = replacement('Conv2D');
-
-compileModulesAsync();
 
 /**
  * Sets how helper threads are made for a shared memory (the Node entry's `installWinogradThreads`);

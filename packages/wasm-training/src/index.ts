@@ -32,7 +32,7 @@ export {
   type WasmThreadsInfo,
   wasmThreadsCount,
 } from './threads.js';
-export { installWinogradThreads } from './winograd-threads.js';
+export { installWinogradThreads, WinogradWorkerHelper } from './winograd-threads.js';
 
 installWasmTraining();
 installWasmThreadsLoader();

@@ -61,8 +61,7 @@ void wino_transform_filter(const float *g, float *u, int C, int Co) {
 // 16*(TB*C + 16) + 16*(TB*(o1-o0) + 16) floats. The 16 transformed planes of a block are 16 floats
 // more apart than their size: at power-of-two distances (TB*C is one for most networks) the 16
 // streams of the transforms would all fall into the same cache sets and evict each other.
-__attribute__((export_name("wino_conv")))
-void wino_conv(const float *x, const float *u, const float *bias, float *y, float *scratch,
+static void wino_conv(const float *x, const float *u, const float *bias, float *y, float *scratch,
                int H, int W, int C, int Co, int t0, int t1, int o0, int o1, int TB, int act) {
   const int th = (H + 1) / 2, tw = (W + 1) / 2, tpi = th * tw;
   const int CoR = o1 - o0;
